@@ -1,0 +1,314 @@
+package dev.onecycle.dl4j;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+/**
+ * The one place that knows the difference between DL4J's two network types: a {@link MultiLayerNetwork} or a
+ * {@link ComputationGraph}, with the few operations the 1cycle code needs (counters, parameters, updater
+ * state, fitting, saving).
+ */
+public abstract class Network {
+
+    /** Wraps a {@link MultiLayerNetwork} or a {@link ComputationGraph}; anything else is refused. */
+    public static Network of(Model model) {
+        if (model instanceof MultiLayerNetwork) {
+            return new Mln((MultiLayerNetwork) model);
+        }
+        if (model instanceof ComputationGraph) {
+            return new Graph((ComputationGraph) model);
+        }
+        throw new IllegalArgumentException("model must be a MultiLayerNetwork or a ComputationGraph, got "
+                + (model == null ? "null" : model.getClass().getName()));
+    }
+
+    /**
+     * Restores a model saved by {@link #save(File)} (DL4J {@code ModelSerializer} format, with updater state),
+     * whichever of the two types it is.
+     */
+    public static Network restore(File file) throws IOException {
+        try {
+            return new Mln(ModelSerializer.restoreMultiLayerNetwork(file, true));
+        } catch (RuntimeException | IOException notMln) {
+            try {
+                return new Graph(ModelSerializer.restoreComputationGraph(file, true));
+            } catch (RuntimeException | IOException notGraph) {
+                IOException e = new IOException(file + " is not a DL4J model saved by ModelSerializer ("
+                        + firstLine(notMln) + ")");
+                e.addSuppressed(notGraph);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Builds a fresh network from configuration JSON ({@link #configurationJson()}) and initialises it with
+     * the given parameters (copied) — how workers rebuild the driver's network each round.
+     */
+    public static Network fromJson(String json, boolean graph, INDArray params) {
+        if (graph) {
+            ComputationGraph g = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
+            g.init(params.dup(), false);
+            return new Graph(g);
+        }
+        MultiLayerNetwork n = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(json));
+        n.init(params.dup(), false);
+        return new Mln(n);
+    }
+
+    private static String firstLine(Throwable t) {
+        String m = String.valueOf(t.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /** The wrapped DL4J model. */
+    public abstract Model model();
+
+    /** True for a {@link ComputationGraph}. */
+    public abstract boolean isGraph();
+
+    /** The network's configuration as JSON (includes the iteration and epoch counts and the schedules). */
+    public abstract String configurationJson();
+
+    public abstract int iterationCount();
+
+    public abstract void setIterationCount(int iteration);
+
+    public abstract int epochCount();
+
+    public abstract void setEpochCount(int epoch);
+
+    /** One minibatch step (increments the iteration count, not the epoch count). */
+    public abstract void fit(DataSet minibatch);
+
+    /** One pass over {@code data} (increments the epoch count once). */
+    public abstract void fit(DataSetIterator data);
+
+    public abstract void addListener(TrainingListener listener);
+
+    public abstract void removeListeners();
+
+    abstract Layer[] layers();
+
+    abstract BaseMultiLayerUpdater<?> updater();
+
+    /** The flattened parameters (a view: changes to it change the network). */
+    public INDArray params() {
+        return model().params();
+    }
+
+    public void setParams(INDArray params) {
+        model().setParams(params);
+    }
+
+    /** The flattened updater state (momentum velocity, Adam moments...), a view; null if it has none. */
+    public INDArray updaterState() {
+        return updater().getStateViewArray();
+    }
+
+    public void setUpdaterState(INDArray state) {
+        if (state != null) {
+            updater().setStateViewArray(state);
+        }
+    }
+
+    /**
+     * The updater configurations that really apply updates: the {@code IUpdater} of each of the network's
+     * updater blocks, as held by its gradient updater.
+     */
+    public List<IUpdater> appliedUpdaters() {
+        List<IUpdater> out = new ArrayList<>();
+        for (UpdaterBlock b : updater().getUpdaterBlocks()) {
+            if (b.getGradientUpdater() != null) {
+                out.add(b.getGradientUpdater().getConfig());
+            }
+        }
+        return out;
+    }
+
+    /** Every layer's updater configurations (weights and, where separate, biases), for in-place changes. */
+    List<IUpdater> configuredUpdaters() {
+        List<IUpdater> out = new ArrayList<>();
+        for (Layer l : layers()) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = l.conf().getLayer();
+            if (conf instanceof org.deeplearning4j.nn.conf.layers.BaseLayer) {
+                org.deeplearning4j.nn.conf.layers.BaseLayer bl = (org.deeplearning4j.nn.conf.layers.BaseLayer) conf;
+                if (bl.getIUpdater() != null) {
+                    out.add(bl.getIUpdater());
+                }
+                if (bl.getBiasUpdater() != null) {
+                    out.add(bl.getBiasUpdater());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Saves parameters, updater state and configuration (with counters) in DL4J's zip format. */
+    public void save(File file) throws IOException {
+        ModelSerializer.writeModel(model(), file, true);
+    }
+
+    private static final class Mln extends Network {
+        private final MultiLayerNetwork net;
+
+        Mln(MultiLayerNetwork net) {
+            this.net = net;
+        }
+
+        @Override
+        public Model model() {
+            return net;
+        }
+
+        @Override
+        public boolean isGraph() {
+            return false;
+        }
+
+        @Override
+        public String configurationJson() {
+            return net.getLayerWiseConfigurations().toJson();
+        }
+
+        @Override
+        public int iterationCount() {
+            return net.getLayerWiseConfigurations().getIterationCount();
+        }
+
+        @Override
+        public void setIterationCount(int iteration) {
+            net.getLayerWiseConfigurations().setIterationCount(iteration);
+        }
+
+        @Override
+        public int epochCount() {
+            return net.getLayerWiseConfigurations().getEpochCount();
+        }
+
+        @Override
+        public void setEpochCount(int epoch) {
+            net.getLayerWiseConfigurations().setEpochCount(epoch);
+        }
+
+        @Override
+        public void fit(DataSet minibatch) {
+            net.fit(minibatch);
+        }
+
+        @Override
+        public void fit(DataSetIterator data) {
+            net.fit(data);
+        }
+
+        @Override
+        public void addListener(TrainingListener listener) {
+            net.addListeners(listener);
+        }
+
+        @Override
+        public void removeListeners() {
+            net.setListeners(new TrainingListener[0]);
+        }
+
+        @Override
+        Layer[] layers() {
+            return net.getLayers();
+        }
+
+        @Override
+        BaseMultiLayerUpdater<?> updater() {
+            return (BaseMultiLayerUpdater<?>) net.getUpdater(true);
+        }
+    }
+
+    private static final class Graph extends Network {
+        private final ComputationGraph net;
+
+        Graph(ComputationGraph net) {
+            this.net = net;
+        }
+
+        @Override
+        public Model model() {
+            return net;
+        }
+
+        @Override
+        public boolean isGraph() {
+            return true;
+        }
+
+        @Override
+        public String configurationJson() {
+            return net.getConfiguration().toJson();
+        }
+
+        @Override
+        public int iterationCount() {
+            return net.getConfiguration().getIterationCount();
+        }
+
+        @Override
+        public void setIterationCount(int iteration) {
+            net.getConfiguration().setIterationCount(iteration);
+        }
+
+        @Override
+        public int epochCount() {
+            return net.getConfiguration().getEpochCount();
+        }
+
+        @Override
+        public void setEpochCount(int epoch) {
+            net.getConfiguration().setEpochCount(epoch);
+        }
+
+        @Override
+        public void fit(DataSet minibatch) {
+            net.fit(minibatch);
+        }
+
+        @Override
+        public void fit(DataSetIterator data) {
+            net.fit(data);
+        }
+
+        @Override
+        public void addListener(TrainingListener listener) {
+            net.addListeners(listener);
+        }
+
+        @Override
+        public void removeListeners() {
+            net.setListeners(new TrainingListener[0]);
+        }
+
+        @Override
+        Layer[] layers() {
+            return net.getLayers();
+        }
+
+        @Override
+        BaseMultiLayerUpdater<?> updater() {
+            return net.getUpdater(true);
+        }
+    }
+}

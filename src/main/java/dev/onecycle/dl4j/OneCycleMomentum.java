@@ -1,0 +1,36 @@
+package dev.onecycle.dl4j;
+
+import dev.onecycle.schedule.CycleSlice;
+import dev.onecycle.schedule.OneCyclePolicy;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * The 1cycle momentum as a DL4J {@link org.nd4j.linalg.schedule.ISchedule}, for {@code Nesterovs(lrSchedule, momentumSchedule)} (the
+ * DL4J updater that takes a momentum schedule; Adam's beta1 is a constant in DL4J).
+ * {@code valueAt(iteration, epoch)} is {@code policy.momentum(iteration)}; it allocates nothing.
+ */
+public final class OneCycleMomentum extends OneCycleScheduleBase {
+    private static final long serialVersionUID = 1L;
+
+    /** The momentum over the whole cycle that {@code slice} is part of. */
+    public OneCycleMomentum(OneCyclePolicy policy, CycleSlice slice) {
+        super(policy, slice);
+    }
+
+    @JsonCreator
+    public OneCycleMomentum(@JsonProperty("lrMax") double lrMax, @JsonProperty("divFactor") double divFactor,
+            @JsonProperty("pctStart") double pctStart, @JsonProperty("finalDiv") double finalDiv,
+            @JsonProperty("maxMomentum") double maxMomentum, @JsonProperty("baseMomentum") double baseMomentum,
+            @JsonProperty("annealing") String annealing, @JsonProperty("style") String style,
+            @JsonProperty("threePhase") boolean threePhase, @JsonProperty("totEpochs") int totEpochs,
+            @JsonProperty("itersPerEpoch") int itersPerEpoch) {
+        super(lrMax, divFactor, pctStart, finalDiv, maxMomentum, baseMomentum, annealing, style, threePhase,
+                totEpochs, itersPerEpoch);
+    }
+
+    @Override
+    public double valueAt(int iteration, int epoch) {
+        return schedule.momentum(iteration);
+    }
+}
