@@ -6,14 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -58,19 +58,34 @@ public abstract class Network {
     }
 
     /**
-     * Builds a fresh network from configuration JSON ({@link #configurationJson()}) and initialises it with
-     * the given parameters (copied) — how workers rebuild the driver's network each round.
+     * Builds the network a driver broadcast in a dl4j-spark {@link NetBroadcastTuple}: a fresh network from a
+     * copy of the configuration, initialised with a copy of the parameters and of the updater state.
      */
-    public static Network fromJson(String json, boolean graph, INDArray params) {
-        if (graph) {
-            ComputationGraph g = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
-            g.init(params.dup(), false);
-            return new Graph(g);
+    public static Network fromBroadcast(NetBroadcastTuple tuple) {
+        Network net;
+        if (tuple.getGraphConfiguration() != null) {
+            ComputationGraph g = new ComputationGraph(tuple.getGraphConfiguration().clone());
+            g.init(tuple.getParameters().dup(), false);
+            net = new Graph(g);
+        } else {
+            MultiLayerNetwork n = new MultiLayerNetwork(tuple.getConfiguration().clone());
+            n.init(tuple.getParameters().dup(), false);
+            net = new Mln(n);
         }
-        MultiLayerNetwork n = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(json));
-        n.init(params.dup(), false);
-        return new Mln(n);
+        if (tuple.getUpdaterState() != null) {
+            net.setUpdaterState(tuple.getUpdaterState().dup());
+        }
+        return net;
     }
+
+    /** The state a driver broadcasts to its workers: configuration, parameters and updater state. */
+    public abstract NetBroadcastTuple toBroadcast();
+
+    /** Classification accuracy and other metrics on {@code data}. */
+    public abstract Evaluation evaluate(DataSetIterator data);
+
+    /** The score (loss) of the network on one minibatch, without training. */
+    public abstract double score(org.nd4j.linalg.dataset.DataSet data);
 
     private static String firstLine(Throwable t) {
         String m = String.valueOf(t.getMessage());
@@ -237,6 +252,21 @@ public abstract class Network {
         BaseMultiLayerUpdater<?> updater() {
             return (BaseMultiLayerUpdater<?>) net.getUpdater(true);
         }
+
+        @Override
+        public NetBroadcastTuple toBroadcast() {
+            return new NetBroadcastTuple(net.getLayerWiseConfigurations(), net.params(), updaterState());
+        }
+
+        @Override
+        public Evaluation evaluate(DataSetIterator data) {
+            return net.evaluate(data);
+        }
+
+        @Override
+        public double score(org.nd4j.linalg.dataset.DataSet data) {
+            return net.score(data);
+        }
     }
 
     private static final class Graph extends Network {
@@ -309,6 +339,21 @@ public abstract class Network {
         @Override
         BaseMultiLayerUpdater<?> updater() {
             return net.getUpdater(true);
+        }
+
+        @Override
+        public NetBroadcastTuple toBroadcast() {
+            return new NetBroadcastTuple(net.getConfiguration(), net.params(), updaterState());
+        }
+
+        @Override
+        public Evaluation evaluate(DataSetIterator data) {
+            return net.evaluate(data);
+        }
+
+        @Override
+        public double score(org.nd4j.linalg.dataset.DataSet data) {
+            return net.score(data);
         }
     }
 }

@@ -1,0 +1,91 @@
+package dev.onecycle.data;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads an IDX file (the MNIST / Fashion-MNIST format: a magic number {@code 0x0000TTDD} with type
+ * {@code TT = 0x08} for unsigned bytes and {@code DD} dimensions, the dimension sizes as big-endian ints, then
+ * the data), gzip-compressed or not.
+ */
+public final class IdxFile {
+    private final int[] dims;
+    private final byte[] data;
+
+    private IdxFile(int[] dims, byte[] data) {
+        this.dims = dims;
+        this.data = data;
+    }
+
+    /**
+     * Reads the whole stream; {@code name} is used in error messages. Refuses anything that is not an unsigned
+     * byte IDX file with {@code expectedDims} dimensions, and truncated files.
+     */
+    public static IdxFile read(InputStream raw, String name, int expectedDims) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
+        buffered.mark(2);
+        int b0 = buffered.read();
+        int b1 = buffered.read();
+        buffered.reset();
+        InputStream in = buffered;
+        if (b0 == 0x1f && b1 == 0x8b) {
+            try {
+                in = new GZIPInputStream(buffered, 1 << 16);
+            } catch (IOException e) {
+                throw new DataFormatException(name + ": not a readable gzip file (" + e.getMessage() + ")");
+            }
+        }
+        DataInputStream din = new DataInputStream(in);
+        try {
+            int magic = din.readInt();
+            int type = (magic >>> 8) & 0xff;
+            int ndims = magic & 0xff;
+            if ((magic >>> 16) != 0 || type != 0x08) {
+                throw new DataFormatException(String.format(
+                        "%s: not an unsigned-byte IDX file (magic number 0x%08x; expected 0x%08x)", name, magic,
+                        0x0800 | expectedDims));
+            }
+            if (ndims != expectedDims) {
+                throw new DataFormatException(name + ": IDX file has " + ndims + " dimensions, expected "
+                        + expectedDims);
+            }
+            int[] dims = new int[ndims];
+            long total = 1;
+            for (int i = 0; i < ndims; i++) {
+                dims[i] = din.readInt();
+                if (dims[i] <= 0) {
+                    throw new DataFormatException(name + ": dimension " + i + " has size " + dims[i]);
+                }
+                total *= dims[i];
+            }
+            if (total > Integer.MAX_VALUE - 16) {
+                throw new DataFormatException(name + ": " + total + " values is too large for one IDX array");
+            }
+            byte[] data = new byte[(int) total];
+            din.readFully(data);
+            return new IdxFile(dims, data);
+        } catch (EOFException e) {
+            throw new DataFormatException(name + ": file is truncated (ends before the data its header declares)");
+        } catch (java.util.zip.ZipException e) {
+            throw new DataFormatException(name + ": corrupt gzip data (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The dimension sizes, first one the number of items. */
+    public int[] dims() {
+        return dims.clone();
+    }
+
+    public int items() {
+        return dims[0];
+    }
+
+    /** The values of one item as unsigned bytes. */
+    byte[] data() {
+        return data;
+    }
+}

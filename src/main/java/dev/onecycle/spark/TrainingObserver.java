@@ -1,0 +1,24 @@
+package dev.onecycle.spark;
+
+import dev.onecycle.dl4j.AppliedStep;
+import dev.onecycle.dl4j.Network;
+import java.util.List;
+
+/**
+ * Called on the driver as training progresses: after each averaging round (with the steps the workers
+ * really applied) and after each epoch (with the driver's averaged network).
+ */
+public interface TrainingObserver {
+
+    /** Before the first epoch of the slice. */
+    default void onStart(TrainingPlan plan) {
+    }
+
+    /** After a round's results are averaged into the driver's network. */
+    default void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> applied, double meanScore) {
+    }
+
+    /** After an epoch; {@code network} holds the averaged parameters at the end of the epoch. */
+    default void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
+    }
+}

@@ -1,0 +1,175 @@
+package dev.onecycle.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.onecycle.data.FashionMnist;
+import dev.onecycle.data.LabeledImages;
+import dev.onecycle.dl4j.AppliedStep;
+import dev.onecycle.dl4j.FashionMlp;
+import dev.onecycle.dl4j.Network;
+import dev.onecycle.schedule.CycleSlice;
+import dev.onecycle.schedule.InvalidParameterException;
+import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.schedule.OneCycleSchedule;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.dataset.DataSet;
+
+class OneCycleTrainerTest {
+    private static final int EXAMPLES = 611; // odd: workers get 306 and 305 examples
+    private static final int WORKERS = 2;
+    private static final int BATCH = 16; // 306 / 16 -> 20 steps per epoch
+    private static final int AVERAGING = 6; // does not divide 20: rounds of 6, 6, 6, 2
+    private static final int TOT_EPOCHS = 3;
+
+    private static JavaSparkContext sc;
+    private static LabeledImages images;
+    private static final OneCyclePolicy POLICY = OneCyclePolicy.builder().setLrMax(0.1).build();
+
+    @BeforeAll
+    static void startSpark() throws Exception {
+        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("OneCycleTrainerTest")
+                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
+        images = FashionMnist.sample().train().head(EXAMPLES);
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        if (sc != null) {
+            sc.stop();
+        }
+    }
+
+    /** Deliberately uneven input partitions: the spread must not depend on them. */
+    private static JavaRDD<DataSet> data() {
+        return sc.parallelize(images.toDataSets(50), 5);
+    }
+
+    private static Network freshNetwork() {
+        return FashionMlp.create(784, 32, 10, 7);
+    }
+
+    private static final class Recording implements TrainingObserver {
+        final List<AppliedStep> applied = new ArrayList<>();
+        final List<EpochSummary> epochs = new ArrayList<>();
+
+        @Override
+        public void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> steps, double meanScore) {
+            applied.addAll(steps);
+        }
+
+        @Override
+        public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
+            epochs.add(epoch);
+        }
+    }
+
+    private static OneCycleTrainer.Builder trainer(Recording rec) {
+        return OneCycleTrainer.builder().setPolicy(POLICY).setTotEpochs(TOT_EPOCHS).setWorkers(WORKERS)
+                .setBatchSizePerWorker(BATCH).optAveragingFrequency(AVERAGING).optSeed(123).optObserver(rec);
+    }
+
+    private static float[] params(Network n) {
+        return n.params().dup().data().asFloat();
+    }
+
+    @Test
+    void appliedScheduleFollowsTheCycleAtEveryIterationOnEveryWorker() {
+        Recording rec = new Recording();
+        Network net = freshNetwork();
+        TrainingPlan plan = trainer(rec).build().fit(sc, net, data());
+
+        assertEquals(20, plan.slice().itersPerEpoch());
+        OneCycleSchedule schedule = POLICY.schedule(plan.slice());
+        long n = schedule.totalIterations();
+        assertEquals(n * WORKERS, rec.applied.size(), "one applied step per iteration per worker");
+        for (int i = 0; i < rec.applied.size(); i++) {
+            AppliedStep s = rec.applied.get(i);
+            assertEquals(i / WORKERS, s.iteration(), "steps in iteration order");
+            assertEquals(i % WORKERS, s.worker());
+            assertEquals(schedule.lr(s.iteration()), s.lr(), 0.0, "lr at " + s.iteration());
+            assertEquals(schedule.momentum(s.iteration()), s.momentum(), 0.0, "momentum at " + s.iteration());
+            assertEquals(plan.slice().epochOf(s.iteration()), s.epoch());
+            assertEquals((s.iteration() % 20) / AVERAGING, s.round());
+        }
+        assertEquals(n, net.iterationCount());
+        assertEquals(TOT_EPOCHS, net.epochCount());
+        // every example trained once per epoch: 611 examples in 16-example batches over 2 workers
+        assertEquals(List.of(40L, 40L, 40L), rec.epochs.stream().map(EpochSummary::minibatches).toList());
+        assertTrue(rec.epochs.get(2).trainLoss() < rec.epochs.get(0).trainLoss(), "it learns: " + rec.epochs);
+    }
+
+    @Test
+    void twoRunsWithTheSameSeedGiveBitwiseIdenticalParameters() {
+        Network a = freshNetwork();
+        Network b = freshNetwork();
+        trainer(new Recording()).optEpochs(2).build().fit(sc, a, data());
+        trainer(new Recording()).optEpochs(2).build().fit(sc, b, data());
+        assertArrayEquals(params(a), params(b));
+        assertArrayEquals(a.updaterState().dup().data().asFloat(), b.updaterState().dup().data().asFloat());
+    }
+
+    @Test
+    void cycleSplitAcrossTwoJobsMatchesOneJob(@TempDir Path dir) throws Exception {
+        Recording whole = new Recording();
+        Network uninterrupted = freshNetwork();
+        trainer(whole).build().fit(sc, uninterrupted, data());
+
+        Recording first = new Recording();
+        Network part = freshNetwork();
+        trainer(first).optEpochs(1).build().fit(sc, part, data());
+        File saved = dir.resolve("model.zip").toFile();
+        part.save(saved);
+
+        Recording second = new Recording();
+        Network resumed = Network.restore(saved);
+        assertEquals(20, resumed.iterationCount());
+        assertEquals(1, resumed.epochCount());
+        trainer(second).optStartEpoch(1).optExpectedItersPerEpoch(20).build().fit(sc, resumed, data());
+
+        List<AppliedStep> pieced = new ArrayList<>(first.applied);
+        pieced.addAll(second.applied);
+        assertEquals(whole.applied, pieced, "same applied schedule, losses included");
+        assertArrayEquals(params(uninterrupted), params(resumed));
+        assertEquals(uninterrupted.iterationCount(), resumed.iterationCount());
+    }
+
+    @Test
+    void dataThatChangesItersPerEpochIsRefusedForALaterPart() {
+        OneCycleTrainer t = trainer(new Recording()).optStartEpoch(1).optExpectedItersPerEpoch(21).build();
+        InvalidParameterException e = assertThrows(InvalidParameterException.class,
+                () -> t.fit(sc, freshNetwork(), data()));
+        assertEquals("itersPerEpoch", e.parameter());
+        assertTrue(e.getMessage().contains("21") && e.getMessage().contains("20"), e.getMessage());
+    }
+
+    @Test
+    void sliceOutsideTheCycleIsRefusedBeforeTraining() {
+        assertThrows(InvalidParameterException.class,
+                () -> trainer(new Recording()).optStartEpoch(2).optEpochs(2).build());
+        assertThrows(InvalidParameterException.class,
+                () -> trainer(new Recording()).optStartEpoch(3).build());
+    }
+
+    @Test
+    void itersPerEpochCountsTheFullestWorker() {
+        assertEquals(20, DataSpread.itersPerEpoch(611, 2, 16));
+        assertEquals(1, DataSpread.itersPerEpoch(2, 2, 16));
+        assertEquals(5, DataSpread.itersPerEpoch(9, 2, 1));
+        assertThrows(IllegalArgumentException.class, () -> DataSpread.itersPerEpoch(1, 2, 16));
+        CycleSlice s = CycleSlice.full(3, DataSpread.itersPerEpoch(611, 2, 16));
+        assertEquals(60, s.totalIterations());
+    }
+}
