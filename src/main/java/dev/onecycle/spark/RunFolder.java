@@ -1,0 +1,87 @@
+package dev.onecycle.spark;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A run's output folder. Files are written under a temporary name and renamed into place when complete, so
+ * a failed or killed run never leaves a half-written file over a good one.
+ */
+public final class RunFolder {
+    /** The files a finished run leaves. */
+    public static final List<String> OUTPUTS = List.of("applied-schedule.csv", "metrics.csv", "model.zip");
+
+    private final Path dir;
+
+    private RunFolder(Path dir) {
+        this.dir = dir;
+    }
+
+    /**
+     * Opens (creating it if needed) a run folder; refuses one that holds a finished run's outputs unless
+     * {@code overwrite}.
+     */
+    public static RunFolder open(Path dir, boolean overwrite) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new JobInputException("--run-dir " + dir + " is a file; give a folder");
+        }
+        List<String> existing = new ArrayList<>();
+        for (String name : OUTPUTS) {
+            if (Files.exists(dir.resolve(name))) {
+                existing.add(name);
+            }
+        }
+        if (!existing.isEmpty() && !overwrite) {
+            throw new JobInputException("--run-dir " + dir + " already holds " + String.join(", ", existing)
+                    + " from an earlier run; use a new --run-dir or add --overwrite");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new JobInputException("cannot create --run-dir " + dir + ": " + e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new JobInputException("--run-dir " + dir + " is not writable");
+        }
+        return new RunFolder(dir);
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public Path resolve(String name) {
+        return dir.resolve(name);
+    }
+
+    /** A temporary sibling of {@code name}, renamed into place by {@link #commit(Path, String)}. */
+    public Path temporary(String name) {
+        return dir.resolve("." + name + ".inprogress");
+    }
+
+    /** Moves a complete temporary file to its final name (atomically where the file system can). */
+    public Path commit(Path temporary, String name) throws IOException {
+        Path target = dir.resolve(name);
+        try {
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
+    }
+
+    /** A writer for a CSV that grows while the run goes on; {@link #commit} it at the end. */
+    public BufferedWriter growing(String name, String header) throws IOException {
+        BufferedWriter w = Files.newBufferedWriter(temporary(name), StandardCharsets.UTF_8);
+        w.write(header);
+        w.newLine();
+        return w;
+    }
+}
