@@ -9,6 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.OverwrittenOptionException;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -83,10 +84,12 @@ final class CliErrors {
             } else {
                 line = "unexpected argument '" + first + "'" + help;
             }
-        } else if (ex instanceof MissingParameterException && ex.getArgSpec() instanceof OptionSpec
-                && ex.getMessage().startsWith("Missing required parameter")) {
-            OptionSpec option = (OptionSpec) ex.getArgSpec();
-            line = option.longestName() + ": missing value (" + option.paramLabel() + ")";
+        } else if (ex instanceof MissingParameterException && ex.getMessage().startsWith("Missing required parameter")
+                && ((MissingParameterException) ex).getMissing().size() == 1) {
+            ArgSpec option = ((MissingParameterException) ex).getMissing().get(0);
+            line = nameOf(option) + ": missing value (" + option.paramLabel() + ")";
+        } else if (ex instanceof OverwrittenOptionException) {
+            line = nameOf(((OverwrittenOptionException) ex).getOverwritten()) + ": given more than once";
         } else if (ex instanceof MissingParameterException) {
             List<ArgSpec> missing = ((MissingParameterException) ex).getMissing();
             String names = missing.stream().map(CliErrors::nameOf).collect(Collectors.joining(", "));
