@@ -1,0 +1,70 @@
+package dev.onecycle.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code onecycle} command: a thin dispatcher to its subcommands. Exit codes: {@link #EXIT_OK},
+ * {@link #EXIT_USAGE} for a bad flag, value or setting, {@link #EXIT_FAILURE} for a failure while running.
+ * Every error is one line on stderr, prefixed {@code onecycle: } (see {@link CliErrors}).
+ */
+@Command(name = "onecycle", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "An exact, divisible 1cycle learning-rate schedule for Deeplearning4j on Spark.",
+        subcommands = {ScheduleCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs {@code onecycle args} writing to {@code out} and {@code err}; returns the exit code. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        PrintWriter outWriter = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        try {
+            return commandLine(outWriter, errWriter).execute(args);
+        } finally {
+            outWriter.flush();
+            errWriter.flush();
+        }
+    }
+
+    /** The configured command line; new subcommands are added to the {@code subcommands} list above. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler(CliErrors::handleParameterException);
+        cl.setExecutionExceptionHandler(CliErrors::handleExecutionException);
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing subcommand: one of "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    /** The version from the jar manifest, when there is one. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"onecycle " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.onecycle.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import dev.onecycle.schedule.Annealing;
+import dev.onecycle.schedule.CycleSlice;
+import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.schedule.OneCycleSchedule;
+import dev.onecycle.schedule.OneCycleStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code onecycle schedule}: the learning rate and momentum of every step of a slice of a 1cycle schedule, as
+ * CSV on stdout ({@code iteration,epoch,lr,momentum}, doubles in full precision), and optionally a PNG of the
+ * whole cycle with the slice highlighted. Everything is checked before anything is written: on a bad setting
+ * stdout stays empty and no file is touched.
+ */
+@Command(name = "schedule", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Print the learning rate and momentum of each step of epochs "
+                + "[start-epoch, start-epoch + epochs) of a 1cycle schedule of tot-epochs epochs, as CSV: "
+                + "iteration,epoch,lr,momentum (iteration = step of the whole cycle)."},
+        footer = {"", "Example: onecycle schedule --lr-max 0.01 --tot-epochs 20 --iters-per-epoch 50 "
+                + "--start-epoch 8 --epochs 7 --plot slice.png"})
+public final class ScheduleCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--lr-max", required = true, paramLabel = "X", converter = Converters.Number.class,
+            description = "Peak learning rate (finite, > 0).")
+    double lrMax;
+
+    @Option(names = "--tot-epochs", required = true, paramLabel = "N", converter = Converters.WholeNumber.class,
+            description = "Epochs in the whole cycle.")
+    int totEpochs;
+
+    @Option(names = "--iters-per-epoch", required = true, paramLabel = "M",
+            converter = Converters.WholeNumber.class, description = "Minibatch steps per epoch.")
+    int itersPerEpoch;
+
+    @Option(names = "--start-epoch", paramLabel = "S", defaultValue = "0", converter = Converters.WholeNumber.class,
+            description = "First epoch of the slice (default: ${DEFAULT-VALUE}).")
+    int startEpoch;
+
+    @Option(names = "--epochs", paramLabel = "E", converter = Converters.WholeNumber.class,
+            description = "Epochs in the slice (default: tot-epochs - start-epoch).")
+    Integer epochs;
+
+    @Option(names = "--div-factor", paramLabel = "D", converter = Converters.Number.class,
+            description = "The cycle starts at lr-max / D (default: 25).")
+    Double divFactor;
+
+    @Option(names = "--pct-start", paramLabel = "P", converter = Converters.Number.class,
+            description = "Fraction of the cycle spent warming up, in [0, 1] (default: 0.3).")
+    Double pctStart;
+
+    @Option(names = "--final-div", paramLabel = "F", converter = Converters.Number.class,
+            description = "Final divisor: fastai ends at lr-max / F (default: D * 1e4), pytorch at "
+                    + "lr-max / D / F (default: 1e4).")
+    Double finalDiv;
+
+    @Option(names = "--moms", paramLabel = "MAX,BASE", converter = Converters.Moms.class,
+            description = "Momentum at the ends and at the peak, each in [0, 1) (default: 0.95,0.85).")
+    Converters.MomentumPair moms;
+
+    @Option(names = "--style", paramLabel = "fastai|pytorch", defaultValue = "fastai",
+            converter = Converters.Style.class,
+            description = "Reference implementation to reproduce exactly (default: ${DEFAULT-VALUE}).")
+    OneCycleStyle style;
+
+    @Option(names = "--anneal", paramLabel = "cos|linear", defaultValue = "cos",
+            converter = Converters.Anneal.class, description = "Annealing within each phase (default: cos).")
+    Annealing anneal;
+
+    @Option(names = "--three-phase", description = "PyTorch's three_phase (pytorch style only).")
+    boolean threePhase;
+
+    @Option(names = "--plot", paramLabel = "FILE.png",
+            description = "Also draw the whole cycle with this slice highlighted to FILE.png.")
+    String plot;
+
+    @Override
+    public Integer call() throws IOException {
+        OneCyclePolicy policy = policy();
+        CycleSlice slice = slice();
+        OneCycleSchedule schedule = policy.schedule(slice);
+        if (plot != null) {
+            Path target = PngFiles.checkTarget("--plot", plot);
+            byte[] png = SchedulePlot.png(schedule, slice);
+            try {
+                PngFiles.writeAtomically(target, png);
+            } catch (IOException e) {
+                throw new CliErrors.FailureException("--plot: could not write '" + plot + "'", e);
+            }
+        }
+        writeCsv(spec.commandLine().getOut(), schedule, slice);
+        return Main.EXIT_OK;
+    }
+
+    OneCyclePolicy policy() {
+        OneCyclePolicy.Builder b = OneCyclePolicy.builder().setLrMax(lrMax).optStyle(style).optAnnealing(anneal)
+                .optThreePhase(threePhase);
+        if (divFactor != null) {
+            b.optDivFactor(divFactor);
+        }
+        if (pctStart != null) {
+            b.optPctStart(pctStart);
+        }
+        if (finalDiv != null) {
+            b.optFinalDiv(finalDiv);
+        }
+        if (moms != null) {
+            b.optMomentum(moms.max(), moms.base());
+        }
+        return b.build();
+    }
+
+    CycleSlice slice() {
+        // Without --epochs the slice is the rest of the cycle. When start-epoch is at or past the end that is
+        // no epochs at all: ask for one so the builder reports the real mistake, start-epoch >= tot-epochs.
+        int e = epochs != null ? epochs : Math.max(1, totEpochs - startEpoch);
+        return CycleSlice.builder().optTotEpochs(totEpochs).optStartEpoch(startEpoch).setEpochs(e)
+                .setItersPerEpoch(itersPerEpoch).build();
+    }
+
+    /** The CSV header, then one row per step of the slice. */
+    static void writeCsv(PrintWriter out, OneCycleSchedule schedule, CycleSlice slice) {
+        StringBuilder buf = new StringBuilder(1 << 16);
+        buf.append("iteration,epoch,lr,momentum\n");
+        long m = slice.itersPerEpoch();
+        for (long i = slice.firstIteration(); i < slice.endIteration(); i++) {
+            buf.append(i).append(',').append(i / m).append(',').append(Double.toString(schedule.lr(i))).append(',')
+                    .append(Double.toString(schedule.momentum(i))).append('\n');
+            if (buf.length() > 60_000) {
+                out.write(buf.toString());
+                buf.setLength(0);
+            }
+        }
+        out.write(buf.toString());
+        out.flush();
+    }
+}
