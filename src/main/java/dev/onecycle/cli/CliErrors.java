@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.onecycle.schedule.InvalidParameterException;
+import dev.onecycle.spark.JobInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.ArgSpec;
@@ -40,7 +41,10 @@ final class CliErrors {
             Map.entry("startEpoch", "--start-epoch"),
             Map.entry("epochs", "--epochs"),
             Map.entry("itersPerEpoch", "--iters-per-epoch"),
-            Map.entry("totalIterations", "--iters-per-epoch"));
+            Map.entry("totalIterations", "--iters-per-epoch"),
+            Map.entry("workers", "--workers"),
+            Map.entry("batchSizePerWorker", "--batch-size"),
+            Map.entry("averagingFrequency", "--averaging-frequency"));
 
     private CliErrors() {
     }
@@ -113,6 +117,10 @@ final class CliErrors {
             InvalidParameterException ipe = (InvalidParameterException) ex;
             String flag = FLAG_OF_PARAMETER.get(ipe.parameter());
             printLine(cl, (flag == null ? "" : flag + ": ") + ipe.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        if (ex instanceof JobInputException) {
+            printLine(cl, ex.getMessage());
             return Main.EXIT_USAGE;
         }
         if (ex instanceof UsageException) {

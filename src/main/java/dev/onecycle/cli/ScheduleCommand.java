@@ -5,12 +5,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import dev.onecycle.schedule.Annealing;
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.schedule.OneCycleSchedule;
-import dev.onecycle.schedule.OneCycleStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -51,34 +50,8 @@ public final class ScheduleCommand implements Callable<Integer> {
             description = "Epochs in the slice (default: tot-epochs - start-epoch).")
     Integer epochs;
 
-    @Option(names = "--div-factor", paramLabel = "D", converter = Converters.Number.class,
-            description = "The cycle starts at lr-max / D (default: 25).")
-    Double divFactor;
-
-    @Option(names = "--pct-start", paramLabel = "P", converter = Converters.Number.class,
-            description = "Fraction of the cycle spent warming up, in [0, 1] (default: 0.3).")
-    Double pctStart;
-
-    @Option(names = "--final-div", paramLabel = "F", converter = Converters.Number.class,
-            description = "Final divisor: fastai ends at lr-max / F (default: D * 1e4), pytorch at "
-                    + "lr-max / D / F (default: 1e4).")
-    Double finalDiv;
-
-    @Option(names = "--moms", paramLabel = "MAX,BASE", converter = Converters.Moms.class,
-            description = "Momentum at the ends and at the peak, each in [0, 1) (default: 0.95,0.85).")
-    Converters.MomentumPair moms;
-
-    @Option(names = "--style", paramLabel = "fastai|pytorch", defaultValue = "fastai",
-            converter = Converters.Style.class,
-            description = "Reference implementation to reproduce exactly (default: ${DEFAULT-VALUE}).")
-    OneCycleStyle style;
-
-    @Option(names = "--anneal", paramLabel = "cos|linear", defaultValue = "cos",
-            converter = Converters.Anneal.class, description = "Annealing within each phase (default: cos).")
-    Annealing anneal;
-
-    @Option(names = "--three-phase", description = "PyTorch's three_phase (pytorch style only).")
-    boolean threePhase;
+    @Mixin
+    PolicyOptions policyOptions;
 
     @Option(names = "--plot", paramLabel = "FILE.png",
             description = "Also draw the whole cycle with this slice highlighted to FILE.png.")
@@ -103,21 +76,7 @@ public final class ScheduleCommand implements Callable<Integer> {
     }
 
     OneCyclePolicy policy() {
-        OneCyclePolicy.Builder b = OneCyclePolicy.builder().setLrMax(lrMax).optStyle(style).optAnnealing(anneal)
-                .optThreePhase(threePhase);
-        if (divFactor != null) {
-            b.optDivFactor(divFactor);
-        }
-        if (pctStart != null) {
-            b.optPctStart(pctStart);
-        }
-        if (finalDiv != null) {
-            b.optFinalDiv(finalDiv);
-        }
-        if (moms != null) {
-            b.optMomentum(moms.max(), moms.base());
-        }
-        return b.build();
+        return policyOptions.policy(lrMax);
     }
 
     CycleSlice slice() {

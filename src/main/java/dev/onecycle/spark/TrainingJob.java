@@ -10,11 +10,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
@@ -42,38 +42,65 @@ public final class TrainingJob {
     public record Result(TrainingPlan plan, double testAccuracy, Path runDir) {
     }
 
-    public Result run(JavaSparkContext sc) throws IOException {
-        FashionMnist data = loadData(sc);
+    /** Data, model and run folder, loaded and checked before any Spark job starts. */
+    public static final class Prepared {
+        private final LabeledImages train;
+        private final LabeledImages test;
+        private final String source;
+        private final Network network;
+        private final RunFolder run;
+
+        private Prepared(LabeledImages train, LabeledImages test, String source, Network network, RunFolder run) {
+            this.train = train;
+            this.test = test;
+            this.source = source;
+            this.network = network;
+            this.run = run;
+        }
+    }
+
+    /**
+     * Loads and checks everything the user gave (data, model, run folder) without Spark, so bad input fails
+     * fast with a {@link JobInputException} and nothing is written.
+     */
+    public Prepared prepare(Configuration hadoop) {
+        FashionMnist data = loadData(hadoop);
         LabeledImages train = settings.maxExamples() > 0 ? data.train().head(settings.maxExamples()) : data.train();
         Network network = loadModel(train);
         checkModelFitsData(network, data.test());
         RunFolder run = RunFolder.open(Paths.get(settings.runDir()), settings.overwrite());
-        int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
-        out.printf(Locale.ROOT, "data: %s (%d training examples, %d test examples)%n", data.source(), train.size(),
-                data.test().size());
+        return new Prepared(train, data.test(), data.source(), network, run);
+    }
 
-        List<DataSet> test = data.test().toDataSets(500);
-        try (RunRecorder recorder = new RunRecorder(run, test)) {
+    /** Trains the slice on Spark and writes the run folder's outputs. */
+    public Result run(JavaSparkContext sc, Prepared p) throws IOException {
+        int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
+        out.printf(Locale.ROOT, "data: %s (%d training examples, %d test examples)%n", p.source, p.train.size(),
+                p.test.size());
+        List<DataSet> test = p.test.toDataSets(500);
+        try (RunRecorder recorder = new RunRecorder(p.run, test, out)) {
             OneCycleTrainer trainer = OneCycleTrainer.builder().setPolicy(settings.policy())
                     .setTotEpochs(settings.totEpochs()).optStartEpoch(settings.startEpoch())
                     .optEpochs(settings.epochs() > 0 ? settings.epochs() : settings.totEpochs() - settings.startEpoch())
                     .setWorkers(workers).setBatchSizePerWorker(settings.batchSizePerWorker())
                     .optAveragingFrequency(settings.averagingFrequency()).optSeed(settings.seed())
                     .optObserver(new ConsoleProgress(out, 2.0)).optObserver(recorder).build();
-            JavaRDD<DataSet> rdd = sc.parallelize(train.toDataSets(PARALLELIZE_CHUNK), workers);
-            TrainingPlan plan = trainer.fit(sc, network, rdd);
-            Path model = run.temporary("model.zip");
-            network.save(model.toFile());
-            run.commit(model, "model.zip");
+            List<DataSet> chunks = p.train.toDataSets(PARALLELIZE_CHUNK);
+            // Small tasks: parallelize ships its data inside them; the trainer re-spreads examples anyway.
+            JavaRDD<DataSet> rdd = sc.parallelize(chunks, Math.max(workers, chunks.size() / 4));
+            TrainingPlan plan = trainer.fit(sc, p.network, rdd);
+            Path model = p.run.temporary("model.zip");
+            p.network.save(model.toFile());
+            p.run.commit(model, "model.zip");
             recorder.commit();
-            out.printf(Locale.ROOT, "done: test accuracy %.4f; wrote %s%n", recorder.lastAccuracy, run.path());
-            return new Result(plan, recorder.lastAccuracy, run.path());
+            out.printf(Locale.ROOT, "done: test accuracy %.4f; wrote %s%n", recorder.lastAccuracy, p.run.path());
+            return new Result(plan, recorder.lastAccuracy, p.run.path());
         }
     }
 
-    private FashionMnist loadData(JavaSparkContext sc) {
+    private FashionMnist loadData(Configuration hadoop) {
         try {
-            return FashionMnist.load(settings.dataDir(), sc.hadoopConfiguration());
+            return FashionMnist.load(settings.dataDir(), hadoop);
         } catch (IOException e) {
             throw new JobInputException("--data: " + e.getMessage(), e);
         }
@@ -113,11 +140,13 @@ public final class TrainingJob {
         private final List<DataSet> test;
         private final BufferedWriter applied;
         private final BufferedWriter metrics;
+        private final PrintStream out;
         private double lastAccuracy = Double.NaN;
 
-        RunRecorder(RunFolder run, List<DataSet> test) throws IOException {
+        RunRecorder(RunFolder run, List<DataSet> test, PrintStream out) throws IOException {
             this.run = run;
             this.test = test;
+            this.out = out;
             this.applied = run.growing("applied-schedule.csv", AppliedStep.CSV_HEADER);
             this.metrics = run.growing("metrics.csv", "epoch,iterations,train_loss,test_accuracy,seconds");
         }
@@ -138,6 +167,8 @@ public final class TrainingJob {
         @Override
         public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
             lastAccuracy = network.evaluate(new ListDataSetIterator<>(test)).accuracy();
+            out.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f%n", epoch.epoch() + 1, plan.slice().totEpochs(),
+                    lastAccuracy);
             try {
                 metrics.write(String.format(Locale.ROOT, "%d,%d,%s,%s,%.3f", epoch.epoch(), epoch.iterationsDone(),
                         epoch.trainLoss(), lastAccuracy, epoch.seconds()));

@@ -1,0 +1,155 @@
+package dev.onecycle.cli;
+
+import dev.onecycle.schedule.CycleSlice;
+import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.spark.TrainingJob;
+import dev.onecycle.spark.TrainingJobSettings;
+import java.io.PrintStream;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import scala.Tuple2;
+
+/**
+ * {@code onecycle train}: the main job. Trains epochs [start-epoch, start-epoch + epochs) of a tot-epochs 1cycle
+ * on Spark with parameter averaging, and writes applied-schedule.csv, metrics.csv and model.zip to the run
+ * folder. Every setting, the data and the model are checked before Spark starts.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a network over (a slice of) one 1cycle on Spark with parameter averaging.",
+            "Default data: Fashion-MNIST (/usr/share/datasets/fashion-mnist when installed, else the 10k sample "
+                    + "shipped in the jar); default model: a 784-256-10 MLP with Nesterov momentum."},
+        footer = {"", "Examples:",
+            "  onecycle train                                              # 5-epoch cycle on local[*]",
+            "  onecycle train --tot-epochs 20 --epochs 8 --run-dir runs/a  # epochs 0..7 of a 20-epoch cycle",
+            "  onecycle train --tot-epochs 20 --start-epoch 8 --model-in runs/a/model.zip --run-dir runs/b"})
+public final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
+            description = "Spark master when not set by spark-submit (default: ${DEFAULT-VALUE}).")
+    String master;
+
+    @Option(names = "--lr-max", paramLabel = "X", defaultValue = "0.1", converter = Converters.Number.class,
+            description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lrMax;
+
+    @Mixin
+    PolicyOptions policyOptions;
+
+    @Option(names = "--tot-epochs", paramLabel = "N", defaultValue = "5", converter = Converters.WholeNumber.class,
+            description = "Epochs in the whole cycle (default: ${DEFAULT-VALUE}).")
+    int totEpochs;
+
+    @Option(names = "--start-epoch", paramLabel = "S", defaultValue = "0", converter = Converters.WholeNumber.class,
+            description = "Epoch of the cycle to start at (default: ${DEFAULT-VALUE}).")
+    int startEpoch;
+
+    @Option(names = "--epochs", paramLabel = "E", converter = Converters.WholeNumber.class,
+            description = "Epochs to run now (default: to the end of the cycle).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32", converter = Converters.WholeNumber.class,
+            description = "Minibatch size per worker (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--averaging-frequency", paramLabel = "K", defaultValue = "4",
+            converter = Converters.WholeNumber.class,
+            description = "Minibatches per worker between parameter averagings (default: ${DEFAULT-VALUE}).")
+    int averagingFrequency;
+
+    @Option(names = "--workers", paramLabel = "W", converter = Converters.WholeNumber.class,
+            description = "Workers training in parallel (default: Spark's default parallelism).")
+    Integer workers;
+
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
+            description = "Seeds the model, the data order and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--run-dir", paramLabel = "DIR",
+            description = "Output folder (default: runs/<date-time>).")
+    String runDir;
+
+    @Option(names = "--overwrite", description = "Replace the outputs of an earlier run in --run-dir.")
+    boolean overwrite;
+
+    @Option(names = "--model-in", paramLabel = "FILE",
+            description = "Start from this DL4J model (model.zip of an earlier run) instead of a new one.")
+    String modelIn;
+
+    @Option(names = "--max-examples", paramLabel = "N", converter = Converters.WholeNumber.class,
+            description = "Train on the first N training examples only.")
+    Integer maxExamples;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Folder (any Hadoop path) with train-/t10k- images and labels in IDX format, gzip or not.")
+    String data;
+
+    @Option(names = "--hidden", paramLabel = "UNITS", defaultValue = "256", converter = Converters.WholeNumber.class,
+            description = "Hidden units of the default model (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainingJobSettings settings = settings();
+        PrintStream out = System.out;
+        SparkConf conf = new SparkConf().setAppName("onecycle-spark").setIfMissing("spark.master", master)
+                .setIfMissing("spark.ui.showConsoleProgress", "false");
+        TrainingJob job = new TrainingJob(settings, out);
+        TrainingJob.Prepared prepared = job.prepare(hadoopConfiguration(conf));
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            job.run(sc, prepared);
+        }
+        return Main.EXIT_OK;
+    }
+
+    /** Every setting checked (policy and slice bounds) before anything is loaded. */
+    TrainingJobSettings settings() {
+        OneCyclePolicy policy = policyOptions.policy(lrMax);
+        int e = epochs != null ? epochs : Math.max(1, totEpochs - startEpoch);
+        // itersPerEpoch comes from the data later; 1 checks the epoch bounds now.
+        CycleSlice.builder().optTotEpochs(totEpochs).optStartEpoch(startEpoch).setEpochs(e).setItersPerEpoch(1)
+                .build();
+        positive("--batch-size", batchSize);
+        positive("--averaging-frequency", averagingFrequency);
+        positive("--hidden", hidden);
+        if (workers != null) {
+            positive("--workers", workers);
+        }
+        if (maxExamples != null) {
+            positive("--max-examples", maxExamples);
+        }
+        String dir = runDir != null ? runDir
+                : "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return new TrainingJobSettings(policy, totEpochs, startEpoch, e, batchSize, averagingFrequency,
+                workers == null ? 0 : workers, seed, dir, modelIn, maxExamples == null ? 0 : maxExamples, data,
+                hidden, overwrite);
+    }
+
+    private static void positive(String flag, int value) {
+        if (value <= 0) {
+            throw new CliErrors.UsageException(flag, "must be > 0, got " + value);
+        }
+    }
+
+    /** Hadoop settings as Spark would give them: {@code spark.hadoop.*} keys from the Spark configuration. */
+    private static Configuration hadoopConfiguration(SparkConf conf) {
+        Configuration hadoop = new Configuration();
+        for (Tuple2<String, String> kv : conf.getAll()) {
+            if (kv._1().startsWith("spark.hadoop.")) {
+                hadoop.set(kv._1().substring("spark.hadoop.".length()), kv._2());
+            }
+        }
+        return hadoop;
+    }
+
+}
