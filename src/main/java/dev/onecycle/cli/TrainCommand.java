@@ -4,7 +4,6 @@ import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.spark.TrainingJob;
 import dev.onecycle.spark.TrainingJobSettings;
-import java.io.PrintStream;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
@@ -101,7 +100,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainingJobSettings settings = settings();
-        PrintStream out = System.out;
+        java.io.PrintWriter out = spec.commandLine().getOut();
         SparkConf conf = new SparkConf().setAppName("onecycle-spark").setIfMissing("spark.master", master)
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
         TrainingJob job = new TrainingJob(settings, out);

@@ -2,7 +2,7 @@ package dev.onecycle.spark;
 
 import dev.onecycle.dl4j.AppliedStep;
 import dev.onecycle.dl4j.Network;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 
@@ -11,13 +11,13 @@ import java.util.Locale;
  * and an estimate of the time left, at most every {@code intervalSeconds}, and a line after each epoch.
  */
 public final class ConsoleProgress implements TrainingObserver {
-    private final PrintStream out;
+    private final PrintWriter out;
     private final double intervalSeconds;
     private long started;
     private long lastPrint;
     private long firstIteration;
 
-    public ConsoleProgress(PrintStream out, double intervalSeconds) {
+    public ConsoleProgress(PrintWriter out, double intervalSeconds) {
         this.out = out;
         this.intervalSeconds = intervalSeconds;
     }

@@ -8,7 +8,7 @@ import dev.onecycle.dl4j.Network;
 import java.io.BufferedWriter;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -31,9 +31,9 @@ public final class TrainingJob {
     private static final int PARALLELIZE_CHUNK = 256;
 
     private final TrainingJobSettings settings;
-    private final PrintStream out;
+    private final PrintWriter out;
 
-    public TrainingJob(TrainingJobSettings settings, PrintStream out) {
+    public TrainingJob(TrainingJobSettings settings, PrintWriter out) {
         this.settings = settings;
         this.out = out;
     }
@@ -140,10 +140,10 @@ public final class TrainingJob {
         private final List<DataSet> test;
         private final BufferedWriter applied;
         private final BufferedWriter metrics;
-        private final PrintStream out;
+        private final PrintWriter out;
         private double lastAccuracy = Double.NaN;
 
-        RunRecorder(RunFolder run, List<DataSet> test, PrintStream out) throws IOException {
+        RunRecorder(RunFolder run, List<DataSet> test, PrintWriter out) throws IOException {
             this.run = run;
             this.test = test;
             this.out = out;

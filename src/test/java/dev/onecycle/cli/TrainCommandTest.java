@@ -1,0 +1,109 @@
+package dev.onecycle.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.onecycle.dl4j.FashionMlp;
+import dev.onecycle.dl4j.Network;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training job from the command line: outputs of a real (small) run, and one-line refusals of bad input. */
+class TrainCommandTest {
+
+    private static void assertRefused(CliRun run, String... fragments) {
+        assertEquals(Main.EXIT_USAGE, run.exitCode(), run.err());
+        assertEquals(1, run.errLines().size(), "one line: " + run.err());
+        assertTrue(run.err().startsWith("onecycle: "), run.err());
+        for (String f : fragments) {
+            assertTrue(run.err().contains(f), "'" + f + "' in: " + run.err());
+        }
+    }
+
+    @Test
+    void smallRunWritesScheduleMetricsAndModel(@TempDir Path tmp) throws IOException {
+        Path run = tmp.resolve("run");
+        CliRun r = CliRun.of("train", "--master", "local[2]", "--workers", "2", "--tot-epochs", "2",
+                "--max-examples", "300", "--batch-size", "25", "--hidden", "16", "--run-dir", run.toString());
+        assertEquals(Main.EXIT_OK, r.exitCode(), r.err());
+        assertTrue(r.out().contains("test accuracy"), r.out());
+
+        List<String> applied = Files.readAllLines(run.resolve("applied-schedule.csv"));
+        assertTrue(applied.get(0).startsWith("iteration,epoch,lr,momentum"));
+        // 300 examples / 2 workers / batch 25 = 6 iterations per epoch, 2 epochs, 2 workers
+        assertEquals(1 + 6 * 2 * 2, applied.size());
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
+        assertEquals("epoch,iterations,train_loss,test_accuracy,seconds", metrics.get(0));
+        assertEquals(3, metrics.size());
+        assertTrue(metrics.get(2).startsWith("1,12,"), metrics.get(2));
+        Network model = Network.restore(run.resolve("model.zip").toFile());
+        assertEquals(12, model.iterationCount());
+        assertEquals(2, model.epochCount());
+        try (Stream<Path> files = Files.list(run)) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().endsWith(".inprogress")));
+        }
+
+        byte[] before = Files.readAllBytes(run.resolve("model.zip"));
+        CliRun again = CliRun.of("train", "--master", "local[2]", "--tot-epochs", "2", "--max-examples", "300",
+                "--run-dir", run.toString());
+        assertRefused(again, "--run-dir", "already holds", "--overwrite");
+        assertArrayEquals(before, Files.readAllBytes(run.resolve("model.zip")), "the earlier run is untouched");
+    }
+
+    @Test
+    void missingDataFolderIsRefused(@TempDir Path tmp) {
+        assertRefused(CliRun.of("train", "--data", tmp.resolve("nope").toString(), "--run-dir",
+                tmp.resolve("run").toString()), "--data", "does not exist");
+        assertFalse(Files.exists(tmp.resolve("run")), "no run folder for a refused run");
+    }
+
+    @Test
+    void corruptDataFileIsNamed(@TempDir Path tmp) throws IOException {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        for (String name : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+            Files.write(data.resolve(name), new byte[] {0, 0, 8, 3, 0, 0});
+        }
+        assertRefused(CliRun.of("train", "--data", data.toString(), "--run-dir", tmp.resolve("run").toString()),
+                "--data", "train-images-idx3-ubyte", "truncated");
+    }
+
+    @Test
+    void modelInThatIsNotAModelIsRefused(@TempDir Path tmp) throws IOException {
+        Path junk = Files.writeString(tmp.resolve("model.zip"), "not a model");
+        assertRefused(CliRun.of("train", "--model-in", junk.toString(), "--run-dir", tmp.resolve("run").toString()),
+                "--model-in", "model.zip");
+        assertRefused(CliRun.of("train", "--model-in", tmp.resolve("missing.zip").toString()), "--model-in",
+                "does not exist");
+    }
+
+    @Test
+    void modelInOfTheWrongShapeIsRefused(@TempDir Path tmp) throws IOException {
+        Path model = tmp.resolve("small.zip");
+        FashionMlp.create(100, 8, 10, 1).save(model.toFile());
+        assertRefused(CliRun.of("train", "--model-in", model.toString(), "--run-dir", tmp.resolve("run").toString()),
+                "--model-in", "does not fit the data", "784 features");
+    }
+
+    @Test
+    void sliceOutsideTheCycleIsRefused() {
+        assertRefused(CliRun.of("train", "--tot-epochs", "5", "--start-epoch", "5"), "--start-epoch", "5");
+        assertRefused(CliRun.of("train", "--tot-epochs", "5", "--start-epoch", "3", "--epochs", "3"), "--epochs");
+    }
+
+    @Test
+    void badFlagsAreRefused() {
+        assertRefused(CliRun.of("train", "--batch-size", "0"), "--batch-size");
+        assertRefused(CliRun.of("train", "--lr-max", "-0.1"), "--lr-max");
+        assertRefused(CliRun.of("train", "--workers", "two"), "--workers");
+        assertRefused(CliRun.of("train", "--bogus"), "--bogus");
+        assertRefused(CliRun.of("train", "--style", "keras"), "--style", "fastai, pytorch");
+    }
+}
