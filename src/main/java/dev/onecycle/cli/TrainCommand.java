@@ -81,6 +81,22 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace the outputs of an earlier run in --run-dir.")
     boolean overwrite;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Where to write a checkpoint after each epoch; any Hadoop path (default: <run-dir>/checkpoints).")
+    String checkpointDir;
+
+    @Option(names = "--resume", description = "Continue from the newest valid checkpoint in --checkpoint-dir "
+            + "(start at --start-epoch when there is none).")
+    boolean resume;
+
+    @Option(names = "--keep-checkpoints", paramLabel = "N", defaultValue = "3", converter = Converters.WholeNumber.class,
+            description = "Checkpoints to keep; 0 writes none (default: ${DEFAULT-VALUE}).")
+    int keepCheckpoints;
+
+    @Option(names = "--accept-changed-settings",
+            description = "With --resume: continue even though settings differ from the checkpoint's (the cycle is then not exact).")
+    boolean acceptChangedSettings;
+
     @Option(names = "--model-in", paramLabel = "FILE",
             description = "Start from this DL4J model (model.zip of an earlier run) instead of a new one.")
     String modelIn;
@@ -124,6 +140,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (workers != null) {
             positive("--workers", workers);
         }
+        if (keepCheckpoints < 0) {
+            throw new CliErrors.UsageException("--keep-checkpoints", "must be >= 0, got " + keepCheckpoints);
+        }
+        if (resume && keepCheckpoints == 0) {
+            throw new CliErrors.UsageException("--resume", "needs checkpoints: drop --keep-checkpoints 0");
+        }
         if (maxExamples != null) {
             positive("--max-examples", maxExamples);
         }
@@ -131,7 +153,7 @@ public final class TrainCommand implements Callable<Integer> {
                 : "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         return new TrainingJobSettings(policy, totEpochs, startEpoch, e, batchSize, averagingFrequency,
                 workers == null ? 0 : workers, seed, dir, modelIn, maxExamples == null ? 0 : maxExamples, data,
-                hidden, overwrite);
+                hidden, overwrite, checkpointDir, resume, keepCheckpoints, acceptChangedSettings);
     }
 
     private static void positive(String flag, int value) {

@@ -43,13 +43,18 @@ public abstract class Network {
      * whichever of the two types it is.
      */
     public static Network restore(File file) throws IOException {
+        return restore(java.nio.file.Files.readAllBytes(file.toPath()), file.toString());
+    }
+
+    /** Restores a model from the bytes of a {@code ModelSerializer} zip; {@code name} is used in errors. */
+    public static Network restore(byte[] zip, String name) throws IOException {
         try {
-            return new Mln(ModelSerializer.restoreMultiLayerNetwork(file, true));
+            return new Mln(ModelSerializer.restoreMultiLayerNetwork(new java.io.ByteArrayInputStream(zip), true));
         } catch (RuntimeException | IOException notMln) {
             try {
-                return new Graph(ModelSerializer.restoreComputationGraph(file, true));
+                return new Graph(ModelSerializer.restoreComputationGraph(new java.io.ByteArrayInputStream(zip), true));
             } catch (RuntimeException | IOException notGraph) {
-                IOException e = new IOException(file + " is not a DL4J model saved by ModelSerializer ("
+                IOException e = new IOException(name + " is not a DL4J model saved by ModelSerializer ("
                         + firstLine(notMln) + ")");
                 e.addSuppressed(notGraph);
                 throw e;
@@ -179,6 +184,36 @@ public abstract class Network {
     /** Saves parameters, updater state and configuration (with counters) in DL4J's zip format. */
     public void save(File file) throws IOException {
         ModelSerializer.writeModel(model(), file, true);
+    }
+
+    /** Writes the same zip as {@link #save(File)} to a stream (left open). */
+    public void save(java.io.OutputStream out) throws IOException {
+        ModelSerializer.writeModel(model(), new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        }, true);
+    }
+
+    /**
+     * SHA-256 (hex) of the flattened parameters as little-endian IEEE-754 float32 values in 'c' order: the same
+     * bytes as numpy's {@code params.astype('<f4').tobytes()}. Equal hashes mean bitwise equal parameters.
+     */
+    public String paramsSha256() {
+        float[] values = params().dup('c').data().asFloat();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(values);
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(buf.array()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
     }
 
     private static final class Mln extends Network {

@@ -18,7 +18,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * <p>DL4J passes the network's iteration count to {@code valueAt}; it is the step of the cycle. The schedule
  * covers the whole cycle, so the same object serves every slice of it.
  */
-abstract class OneCycleScheduleBase implements ISchedule {
+public abstract class OneCycleScheduleBase implements ISchedule {
     private static final long serialVersionUID = 1L;
 
     @JsonProperty("lrMax")

@@ -32,6 +32,24 @@ public final class OneCycleUpdaters {
         return adam;
     }
 
+    /** The 1cycle learning-rate schedule the network's first updater uses, if it uses one. */
+    public static java.util.Optional<OneCycleLearningRate> learningRateOf(Network network) {
+        for (IUpdater u : network.appliedUpdaters()) {
+            org.nd4j.linalg.schedule.ISchedule s = null;
+            if (u instanceof Nesterovs) {
+                s = ((Nesterovs) u).getLearningRateSchedule();
+            } else if (u instanceof Sgd) {
+                s = ((Sgd) u).getLearningRateSchedule();
+            } else if (u instanceof Adam) {
+                s = ((Adam) u).getLearningRateSchedule();
+            }
+            if (s instanceof OneCycleLearningRate) {
+                return java.util.Optional.of((OneCycleLearningRate) s);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /**
      * Sets the 1cycle learning rate (and, for Nesterovs, momentum) on every updater of {@code network}, in
      * place, so the network's existing updater state and gradient updaters keep working with the new cycle.

@@ -29,6 +29,9 @@ final class RoundTrainer implements Function2<Integer, Iterator<WorkerShard>, It
     @Override
     public Iterator<RoundResult> call(Integer partition, Iterator<WorkerShard> shards) {
         WorkerShard shard = shards.next();
+        if (shards.hasNext()) { // also ends the cached block's iterator, which releases Spark's read lock
+            throw new IllegalStateException("partition " + partition + " holds more than one worker shard");
+        }
         RoundState st = state.value();
         Network net = Network.fromBroadcast(network.value());
         OneCycleUpdaters.install(net, st.policy(), st.slice());

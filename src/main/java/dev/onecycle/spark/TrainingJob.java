@@ -1,30 +1,34 @@
 package dev.onecycle.spark;
 
+import dev.onecycle.checkpoint.Checkpoint;
+import dev.onecycle.checkpoint.CheckpointLock;
+import dev.onecycle.checkpoint.CheckpointState;
+import dev.onecycle.checkpoint.CheckpointStore;
+import dev.onecycle.checkpoint.CorruptCheckpointException;
 import dev.onecycle.data.FashionMnist;
 import dev.onecycle.data.LabeledImages;
-import dev.onecycle.dl4j.AppliedStep;
 import dev.onecycle.dl4j.FashionMlp;
 import dev.onecycle.dl4j.Network;
-import java.io.BufferedWriter;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * The main training job: Fashion-MNIST (or the data in {@code --data}) on the default MLP (or the model in
- * {@code --model-in}), trained over a slice of a 1cycle with {@link OneCycleTrainer}; writes
- * {@code applied-schedule.csv}, {@code metrics.csv} (test accuracy per epoch) and {@code model.zip} to the run
- * folder, each renamed into place only when complete.
+ * {@code --model-in}), trained over a slice of a 1cycle with {@link OneCycleTrainer}. After each epoch it
+ * writes a checkpoint; with {@code --resume} it continues the same cycle from the newest valid one. Writes
+ * {@code applied-schedule.csv}, {@code metrics.csv} and {@code model.zip} to the run folder, each renamed
+ * into place only when complete.
  */
 public final class TrainingJob {
     /** Examples per DataSet handed to Spark (the trainer re-spreads them one by one). */
@@ -42,60 +46,167 @@ public final class TrainingJob {
     public record Result(TrainingPlan plan, double testAccuracy, Path runDir) {
     }
 
-    /** Data, model and run folder, loaded and checked before any Spark job starts. */
+    /** Data, model and folders, loaded and checked before Spark starts. */
     public static final class Prepared {
         private final LabeledImages train;
         private final LabeledImages test;
         private final String source;
         private final Network network;
         private final RunFolder run;
+        private final CheckpointStore store;
 
-        private Prepared(LabeledImages train, LabeledImages test, String source, Network network, RunFolder run) {
+        private Prepared(LabeledImages train, LabeledImages test, String source, Network network, RunFolder run,
+                CheckpointStore store) {
             this.train = train;
             this.test = test;
             this.source = source;
             this.network = network;
             this.run = run;
+            this.store = store;
         }
     }
 
     /**
-     * Loads and checks everything the user gave (data, model, run folder) without Spark, so bad input fails
-     * fast with a {@link JobInputException} and nothing is written.
+     * Loads and checks everything the user gave (data, model, folders) without Spark, so bad input fails fast
+     * with a {@link JobInputException} and nothing is written.
      */
     public Prepared prepare(Configuration hadoop) {
         FashionMnist data = loadData(hadoop);
         LabeledImages train = settings.maxExamples() > 0 ? data.train().head(settings.maxExamples()) : data.train();
         Network network = loadModel(train);
-        checkModelFitsData(network, data.test());
-        RunFolder run = RunFolder.open(Paths.get(settings.runDir()), settings.overwrite());
-        return new Prepared(train, data.test(), data.source(), network, run);
+        checkModelFitsData(network, data.test(), settings.modelIn() == null ? "the model" : "--model-in " + settings.modelIn());
+        CheckpointStore store = null;
+        if (settings.keepCheckpoints() > 0) {
+            try {
+                store = CheckpointStore.open(settings.checkpointDirOrDefault(), hadoop);
+                if (!settings.resume() && !store.candidates().isEmpty()) {
+                    throw new JobInputException("--checkpoint-dir " + store.dir() + " already holds checkpoints (newest "
+                            + store.candidates().get(0).getName() + "); add --resume to continue that run, or use "
+                            + "another --checkpoint-dir / --run-dir");
+                }
+            } catch (IOException e) {
+                throw new JobInputException("--checkpoint-dir " + settings.checkpointDirOrDefault() + ": " + e.getMessage(), e);
+            }
+        }
+        RunFolder run = RunFolder.open(Paths.get(settings.runDir()), settings.overwrite() || settings.resume());
+        return new Prepared(train, data.test(), data.source(), network, run, store);
     }
 
-    /** Trains the slice on Spark and writes the run folder's outputs. */
+    /** Where training starts: the slice asked for, or the newest valid checkpoint when resuming. */
+    private record Start(Network network, int startEpoch, int workers, Checkpoint from) {
+    }
+
+    /** Trains the slice (or what is left of it) on Spark and writes the run folder's outputs. */
     public Result run(JavaSparkContext sc, Prepared p) throws IOException {
-        int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
+        Start start = resolveStart(p, settings.workers() > 0 ? settings.workers() : 0, sc.defaultParallelism());
         out.printf(Locale.ROOT, "data: %s (%d training examples, %d test examples)%n", p.source, p.train.size(),
                 p.test.size());
-        List<DataSet> test = p.test.toDataSets(500);
-        try (RunRecorder recorder = new RunRecorder(p.run, test, out)) {
-            OneCycleTrainer trainer = OneCycleTrainer.builder().setPolicy(settings.policy())
-                    .setTotEpochs(settings.totEpochs()).optStartEpoch(settings.startEpoch())
-                    .optEpochs(settings.epochs() > 0 ? settings.epochs() : settings.totEpochs() - settings.startEpoch())
-                    .setWorkers(workers).setBatchSizePerWorker(settings.batchSizePerWorker())
-                    .optAveragingFrequency(settings.averagingFrequency()).optSeed(settings.seed())
-                    .optObserver(new ConsoleProgress(out, 2.0)).optObserver(recorder).build();
-            List<DataSet> chunks = p.train.toDataSets(PARALLELIZE_CHUNK);
-            // Small tasks: parallelize ships its data inside them; the trainer re-spreads examples anyway.
-            JavaRDD<DataSet> rdd = sc.parallelize(chunks, Math.max(workers, chunks.size() / 4));
-            TrainingPlan plan = trainer.fit(sc, p.network, rdd);
-            Path model = p.run.temporary("model.zip");
-            p.network.save(model.toFile());
-            p.run.commit(model, "model.zip");
-            recorder.commit();
-            out.printf(Locale.ROOT, "done: test accuracy %.4f; wrote %s%n", recorder.lastAccuracy, p.run.path());
-            return new Result(plan, recorder.lastAccuracy, p.run.path());
+        CheckpointLock lock = p.store == null ? null
+                : p.store.lock(CheckpointLock.DEFAULT_STALE_AFTER, m -> log("checkpoints: " + m));
+        try {
+            if (p.store != null) {
+                for (org.apache.hadoop.fs.Path t : p.store.cleanTemporaries()) {
+                    log("checkpoints: removed the unfinished write " + t.getName());
+                }
+            }
+            long firstIteration = start.from == null ? -1 : start.from.state().iteration();
+            RunRecorder recorder = new RunRecorder(p.run, p.test.toDataSets(500), out, start.from == null ? -1 : start.startEpoch,
+                    firstIteration);
+            try (recorder) {
+                if (start.startEpoch >= settings.endEpoch()) {
+                    log("the slice [" + settings.startEpoch() + ", " + settings.endEpoch() + ") is already complete at "
+                            + start.from.name() + "; writing its outputs");
+                    return finish(p, start.network, recorder, null);
+                }
+                OneCycleTrainer.Builder builder = OneCycleTrainer.builder().setPolicy(settings.policy())
+                        .setTotEpochs(settings.totEpochs()).optStartEpoch(start.startEpoch)
+                        .optEpochs(settings.endEpoch() - start.startEpoch).setWorkers(start.workers)
+                        .setBatchSizePerWorker(settings.batchSizePerWorker())
+                        .optAveragingFrequency(settings.averagingFrequency()).optSeed(settings.seed())
+                        .optObserver(new ConsoleProgress(out, 2.0)).optObserver(recorder);
+                if (start.from != null) {
+                    builder.optExpectedItersPerEpoch(start.from.state().itersPerEpoch());
+                }
+                if (p.store != null) {
+                    builder.optObserver(new EpochCheckpointer(p.store, lock, settings.keepCheckpoints(), out));
+                }
+                List<DataSet> chunks = p.train.toDataSets(PARALLELIZE_CHUNK);
+                // Small tasks: parallelize ships its data inside them; the trainer re-spreads examples anyway.
+                JavaRDD<DataSet> rdd = sc.parallelize(chunks, Math.max(start.workers, chunks.size() / 4));
+                TrainingPlan plan = builder.build().fit(sc, start.network, rdd);
+                return finish(p, start.network, recorder, plan);
+            }
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
         }
+    }
+
+    private Result finish(Prepared p, Network network, RunRecorder recorder, TrainingPlan plan) throws IOException {
+        Path model = p.run.temporary("model.zip");
+        network.save(model.toFile());
+        p.run.commit(model, "model.zip");
+        recorder.commit();
+        out.printf(Locale.ROOT, "done: test accuracy %.4f; wrote %s%n", recorder.lastAccuracy(), p.run.path());
+        out.flush();
+        return new Result(plan, recorder.lastAccuracy(), p.run.path());
+    }
+
+    /**
+     * Without {@code --resume}: the slice asked for. With it: the newest valid checkpoint (corrupt newer ones are
+     * reported and skipped), refused when its settings differ from this run's unless accepted; no checkpoint
+     * at all starts the slice; only invalid ones stop the job (never a silent fresh start).
+     */
+    private Start resolveStart(Prepared p, int workersGiven, int defaultParallelism) throws IOException {
+        if (!settings.resume()) {
+            int workers = workersGiven > 0 ? workersGiven : defaultParallelism;
+            return new Start(p.network, settings.startEpoch(), workers, null);
+        }
+        List<String> problems = new ArrayList<>();
+        for (org.apache.hadoop.fs.Path candidate : p.store.candidates()) {
+            Checkpoint c;
+            Network network;
+            try {
+                c = p.store.verify(candidate);
+                network = p.store.loadModel(c);
+            } catch (CorruptCheckpointException e) {
+                problems.add(e.getMessage());
+                log("checkpoints: skipping " + e.getMessage());
+                continue;
+            }
+            CheckpointState s = c.state();
+            int workers = workersGiven > 0 ? workersGiven : s.workers();
+            CheckpointState now = new CheckpointState(s.formatVersion(), s.epoch(), s.iteration(), settings.policy(),
+                    settings.totEpochs(), settings.endEpoch(),
+                    DataSpread.itersPerEpoch(p.train.size(), workers, settings.batchSizePerWorker()), settings.seed(),
+                    workers, settings.batchSizePerWorker(), settings.averagingFrequency(), p.train.size(),
+                    s.paramsSha256(), s.createdAt());
+            List<String> differences = s.differencesFrom(now);
+            if (!differences.isEmpty() && !settings.acceptChangedSettings()) {
+                throw new JobInputException("--resume: " + c.path() + " was written with other settings ("
+                        + String.join("; ", differences) + "); rerun with the checkpoint's settings, or add "
+                        + "--accept-changed-settings to continue anyway");
+            }
+            if (!differences.isEmpty()) {
+                log("checkpoints: continuing with changed settings: " + String.join("; ", differences));
+            }
+            checkModelFitsData(network, p.test, "checkpoint " + c.path());
+            log("resuming from " + c.path() + ": " + s.epoch() + " of " + s.totEpochs() + " epochs done (iteration "
+                    + s.iteration() + ")");
+            return new Start(network, s.epoch(), workers, c);
+        }
+        if (!problems.isEmpty()) {
+            throw new JobInputException("--resume: no valid checkpoint in " + p.store.dir() + " (" + String.join("; ",
+                    problems) + "); fix or remove them, or use another --checkpoint-dir to start afresh");
+        }
+        log("no checkpoint in " + p.store.dir() + " yet: starting at epoch " + settings.startEpoch());
+        return new Start(p.network, settings.startEpoch(), workersGiven > 0 ? workersGiven : defaultParallelism, null);
+    }
+
+    private void log(String message) {
+        out.println(message);
+        out.flush();
     }
 
     private FashionMnist loadData(Configuration hadoop) {
@@ -122,74 +233,14 @@ public final class TrainingJob {
     }
 
     /** One forward pass on a few test examples: a model of the wrong shape fails here, not on an executor. */
-    private void checkModelFitsData(Network network, LabeledImages test) {
+    private static void checkModelFitsData(Network network, LabeledImages test, String what) {
         DataSet probe = test.head(2).toDataSets(2).get(0);
         try {
             network.score(probe);
         } catch (RuntimeException e) {
             String reason = String.valueOf(e.getMessage()).split("\n", 2)[0];
-            throw new JobInputException((settings.modelIn() == null ? "the model" : "--model-in " + settings.modelIn())
-                    + " does not fit the data (" + test.features() + " features, " + test.classes() + " classes): "
-                    + reason, e);
-        }
-    }
-
-    /** Writes applied-schedule.csv and metrics.csv as training goes, and evaluates each epoch. */
-    private static final class RunRecorder implements TrainingObserver, AutoCloseable {
-        private final RunFolder run;
-        private final List<DataSet> test;
-        private final BufferedWriter applied;
-        private final BufferedWriter metrics;
-        private final PrintWriter out;
-        private double lastAccuracy = Double.NaN;
-
-        RunRecorder(RunFolder run, List<DataSet> test, PrintWriter out) throws IOException {
-            this.run = run;
-            this.test = test;
-            this.out = out;
-            this.applied = run.growing("applied-schedule.csv", AppliedStep.CSV_HEADER);
-            this.metrics = run.growing("metrics.csv", "epoch,iterations,train_loss,test_accuracy,seconds");
-        }
-
-        @Override
-        public void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> steps, double meanScore) {
-            try {
-                for (AppliedStep s : steps) {
-                    applied.write(s.toCsv());
-                    applied.newLine();
-                }
-                applied.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException("writing " + run.temporary("applied-schedule.csv"), e);
-            }
-        }
-
-        @Override
-        public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
-            lastAccuracy = network.evaluate(new ListDataSetIterator<>(test)).accuracy();
-            out.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f%n", epoch.epoch() + 1, plan.slice().totEpochs(),
-                    lastAccuracy);
-            try {
-                metrics.write(String.format(Locale.ROOT, "%d,%d,%s,%s,%.3f", epoch.epoch(), epoch.iterationsDone(),
-                        epoch.trainLoss(), lastAccuracy, epoch.seconds()));
-                metrics.newLine();
-                metrics.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException("writing " + run.temporary("metrics.csv"), e);
-            }
-        }
-
-        void commit() throws IOException {
-            applied.close();
-            metrics.close();
-            run.commit(run.temporary("applied-schedule.csv"), "applied-schedule.csv");
-            run.commit(run.temporary("metrics.csv"), "metrics.csv");
-        }
-
-        @Override
-        public void close() throws IOException {
-            applied.close();
-            metrics.close();
+            throw new JobInputException(what + " does not fit the data (" + test.features() + " features, "
+                    + test.classes() + " classes): " + reason, e);
         }
     }
 }

@@ -1,0 +1,145 @@
+package dev.onecycle.checkpoint;
+
+import dev.onecycle.schedule.Annealing;
+import dev.onecycle.schedule.CycleSlice;
+import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.schedule.OneCycleStyle;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything besides the model that a job needs to continue a cycle exactly (a checkpoint's
+ * {@code state.json}): the policy and the cycle, where the run stands in it, and the settings that fix the
+ * data order and the averaging.
+ *
+ * @param epoch          epochs of the cycle completed; the resumed run starts at this epoch
+ * @param iteration      cycle iterations completed ({@code epoch * itersPerEpoch})
+ * @param endEpoch       the exclusive last epoch of the slice the job was asked to run
+ * @param examples       training examples counted when the cycle started
+ * @param paramsSha256   {@code Network.paramsSha256()} of the saved model
+ */
+public record CheckpointState(int formatVersion, int epoch, long iteration, OneCyclePolicy policy, int totEpochs,
+        int endEpoch, int itersPerEpoch, long seed, int workers, int batchSizePerWorker, int averagingFrequency,
+        long examples, String paramsSha256, String createdAt) {
+
+    /** The checkpoint format written by this release; older ones are read, newer ones refused. */
+    public static final int FORMAT_VERSION = 1;
+
+    public CheckpointState {
+        Objects.requireNonNull(policy, "policy");
+    }
+
+    /** The rest of the slice from this checkpoint: epochs {@code [epoch, endEpoch)} of the cycle. */
+    public CycleSlice remainingSlice() {
+        return CycleSlice.builder().optTotEpochs(totEpochs).optStartEpoch(epoch).setEpochs(endEpoch - epoch)
+                .setItersPerEpoch(itersPerEpoch).build();
+    }
+
+    /** True when the slice the job was asked to run is complete. */
+    public boolean sliceComplete() {
+        return epoch >= endEpoch;
+    }
+
+    /**
+     * The settings of a new run that differ from this checkpoint's, one readable entry each
+     * ({@code "lrMax: checkpoint 0.1, now 0.2"}); empty when the run may continue the cycle exactly.
+     */
+    public List<String> differencesFrom(CheckpointState now) {
+        List<String> out = new ArrayList<>();
+        Map<String, Object[]> pairs = new LinkedHashMap<>();
+        OneCyclePolicy a = policy;
+        OneCyclePolicy b = now.policy;
+        pairs.put("lrMax", new Object[] {a.lrMax(), b.lrMax()});
+        pairs.put("divFactor", new Object[] {a.divFactor(), b.divFactor()});
+        pairs.put("pctStart", new Object[] {a.pctStart(), b.pctStart()});
+        pairs.put("finalDiv", new Object[] {a.finalDiv(), b.finalDiv()});
+        pairs.put("moms", new Object[] {a.maxMomentum() + "," + a.baseMomentum(), b.maxMomentum() + "," + b.baseMomentum()});
+        pairs.put("style", new Object[] {a.style().id(), b.style().id()});
+        pairs.put("anneal", new Object[] {a.annealing().id(), b.annealing().id()});
+        pairs.put("threePhase", new Object[] {a.threePhase(), b.threePhase()});
+        pairs.put("totEpochs", new Object[] {totEpochs, now.totEpochs});
+        pairs.put("itersPerEpoch", new Object[] {itersPerEpoch, now.itersPerEpoch});
+        pairs.put("examples", new Object[] {examples, now.examples});
+        pairs.put("workers", new Object[] {workers, now.workers});
+        pairs.put("batchSize", new Object[] {batchSizePerWorker, now.batchSizePerWorker});
+        pairs.put("averagingFrequency", new Object[] {averagingFrequency, now.averagingFrequency});
+        pairs.put("seed", new Object[] {seed, now.seed});
+        for (Map.Entry<String, Object[]> e : pairs.entrySet()) {
+            if (!e.getValue()[0].equals(e.getValue()[1])) {
+                out.add(e.getKey() + ": checkpoint " + e.getValue()[0] + ", now " + e.getValue()[1]);
+            }
+        }
+        return out;
+    }
+
+    /** The JSON form written to {@code state.json}. */
+    Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("formatVersion", formatVersion);
+        m.put("epoch", epoch);
+        m.put("iteration", iteration);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("style", policy.style().id());
+        p.put("lrMax", policy.lrMax());
+        p.put("divFactor", policy.divFactor());
+        p.put("pctStart", policy.pctStart());
+        p.put("finalDiv", policy.finalDiv());
+        p.put("maxMomentum", policy.maxMomentum());
+        p.put("baseMomentum", policy.baseMomentum());
+        p.put("annealing", policy.annealing().id());
+        p.put("threePhase", policy.threePhase());
+        m.put("policy", p);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("totEpochs", totEpochs);
+        s.put("endEpoch", endEpoch);
+        s.put("itersPerEpoch", itersPerEpoch);
+        m.put("cycle", s);
+        m.put("seed", seed);
+        m.put("workers", workers);
+        m.put("batchSizePerWorker", batchSizePerWorker);
+        m.put("averagingFrequency", averagingFrequency);
+        m.put("examples", examples);
+        m.put("paramsSha256", paramsSha256);
+        m.put("createdAt", createdAt);
+        return m;
+    }
+
+    /** Reads {@code state.json}; refuses a format newer than this release and anything incomplete. */
+    @SuppressWarnings("unchecked")
+    static CheckpointState fromJson(Map<String, Object> m, String name) throws CorruptCheckpointException {
+        try {
+            int version = ((Number) m.get("formatVersion")).intValue();
+            if (version > FORMAT_VERSION) {
+                throw new CorruptCheckpointException(name + " has checkpoint format " + version
+                        + ", newer than this release reads (" + FORMAT_VERSION + "); use a newer onecycle-spark");
+            }
+            if (version < 1) {
+                throw new CorruptCheckpointException(name + " has unknown checkpoint format " + version);
+            }
+            Map<String, Object> p = (Map<String, Object>) m.get("policy");
+            Map<String, Object> c = (Map<String, Object>) m.get("cycle");
+            OneCyclePolicy policy = OneCyclePolicy.builder().setLrMax(num(p, "lrMax"))
+                    .optDivFactor(num(p, "divFactor")).optPctStart(num(p, "pctStart")).optFinalDiv(num(p, "finalDiv"))
+                    .optMomentum(num(p, "maxMomentum"), num(p, "baseMomentum"))
+                    .optStyle(OneCycleStyle.parse((String) p.get("style")))
+                    .optAnnealing(Annealing.parse((String) p.get("annealing")))
+                    .optThreePhase(Boolean.TRUE.equals(p.get("threePhase"))).build();
+            return new CheckpointState(version, ((Number) m.get("epoch")).intValue(),
+                    ((Number) m.get("iteration")).longValue(), policy, ((Number) c.get("totEpochs")).intValue(),
+                    ((Number) c.get("endEpoch")).intValue(), ((Number) c.get("itersPerEpoch")).intValue(),
+                    ((Number) m.get("seed")).longValue(), ((Number) m.get("workers")).intValue(),
+                    ((Number) m.get("batchSizePerWorker")).intValue(),
+                    ((Number) m.get("averagingFrequency")).intValue(), ((Number) m.get("examples")).longValue(),
+                    (String) m.get("paramsSha256"), (String) m.get("createdAt"));
+        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+            throw new CorruptCheckpointException(name + ": state.json is incomplete or malformed (" + e + ")");
+        }
+    }
+
+    private static double num(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).doubleValue();
+    }
+}

@@ -1,0 +1,159 @@
+package dev.onecycle.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.onecycle.checkpoint.Checkpoint;
+import dev.onecycle.checkpoint.CheckpointStore;
+import dev.onecycle.checkpoint.CorruptCheckpointException;
+import dev.onecycle.dl4j.Network;
+import dev.onecycle.dl4j.OneCycleLearningRate;
+import dev.onecycle.dl4j.OneCycleUpdaters;
+import dev.onecycle.schedule.OneCyclePolicy;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code onecycle inspect PATH}: one JSON object describing a checkpoint folder, a checkpoint dir (its newest
+ * valid checkpoint) or a saved {@code model.zip}: epoch, iteration, {@code paramsSha256}, the policy and cycle,
+ * and whether the checkpoint's manifest verifies. Exit 0 when it verifies (or for a model), 1 when the
+ * checkpoint does not, 2 for a path that is neither.
+ */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = {"Describe a checkpoint, a checkpoint dir (its newest valid checkpoint) or a model.zip as JSON.",
+            "paramsSha256 is the SHA-256 of the parameters as little-endian float32 ('c' order)."})
+public final class InspectCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "PATH", description = "A checkpoint folder, a checkpoint dir or a model.zip (any Hadoop path).")
+    String path;
+
+    @Override
+    public Integer call() throws IOException {
+        Configuration hadoop = new Configuration();
+        Path p = new Path(path);
+        FileSystem fs = p.getFileSystem(hadoop);
+        if (!fs.exists(p)) {
+            throw new CliErrors.UsageException("PATH", "'" + path + "' does not exist");
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        int exit = Main.EXIT_OK;
+        if (fs.getFileStatus(p).isFile()) {
+            Network net;
+            try {
+                net = Network.restore(fs.open(p).readAllBytes(), path);
+            } catch (IOException e) {
+                throw new CliErrors.UsageException("PATH", e.getMessage());
+            }
+            json.put("kind", "model");
+            json.put("path", fs.makeQualified(p).toString());
+            describeModel(json, net);
+            json.put("manifestVerified", null);
+        } else if (fs.exists(new Path(p, "MANIFEST.json")) || fs.exists(new Path(p, "model.zip"))) {
+            CheckpointStore store = CheckpointStore.open(p.getParent().toString(), hadoop);
+            json.put("kind", "checkpoint");
+            exit = describeCheckpoint(json, store, fs.makeQualified(p), List.of());
+        } else {
+            CheckpointStore store = CheckpointStore.open(path, hadoop);
+            List<String> skipped = new ArrayList<>();
+            Optional<Checkpoint> newest = store.newestValid(skipped::add);
+            json.put("kind", "checkpointDir");
+            json.put("dir", store.dir().toString());
+            if (newest.isEmpty()) {
+                if (store.candidates().isEmpty()) {
+                    throw new CliErrors.UsageException("PATH", "'" + path
+                            + "' is neither a model.zip, a checkpoint nor a folder of checkpoints (epoch-NNNN)");
+                }
+                json.put("manifestVerified", false);
+                json.put("skipped", skipped);
+                exit = Main.EXIT_FAILURE;
+            } else {
+                exit = describeCheckpoint(json, store, newest.get().path(), skipped);
+            }
+        }
+        spec.commandLine().getOut().println(JSON.writeValueAsString(json));
+        spec.commandLine().getOut().flush();
+        return exit;
+    }
+
+    private static int describeCheckpoint(Map<String, Object> json, CheckpointStore store, Path folder,
+            List<String> skipped) throws IOException {
+        json.put("path", folder.toString());
+        json.put("name", folder.getName());
+        if (!skipped.isEmpty()) {
+            json.put("skipped", skipped);
+        }
+        try {
+            Checkpoint c = store.verify(folder);
+            Network net = store.loadModel(c);
+            json.put("manifestVerified", true);
+            json.put("epoch", c.state().epoch());
+            json.put("iteration", c.state().iteration());
+            json.put("paramsSha256", net.paramsSha256());
+            json.put("formatVersion", c.state().formatVersion());
+            json.put("policy", policy(c.state().policy()));
+            Map<String, Object> cycle = new LinkedHashMap<>();
+            cycle.put("totEpochs", c.state().totEpochs());
+            cycle.put("endEpoch", c.state().endEpoch());
+            cycle.put("itersPerEpoch", c.state().itersPerEpoch());
+            json.put("cycle", cycle);
+            json.put("seed", c.state().seed());
+            json.put("workers", c.state().workers());
+            json.put("batchSizePerWorker", c.state().batchSizePerWorker());
+            json.put("averagingFrequency", c.state().averagingFrequency());
+            json.put("examples", c.state().examples());
+            json.put("createdAt", c.state().createdAt());
+            return Main.EXIT_OK;
+        } catch (CorruptCheckpointException e) {
+            json.put("manifestVerified", false);
+            json.put("problem", e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+    }
+
+    private static void describeModel(Map<String, Object> json, Network net) {
+        json.put("type", net.isGraph() ? "ComputationGraph" : "MultiLayerNetwork");
+        json.put("epoch", net.epochCount());
+        json.put("iteration", net.iterationCount());
+        json.put("paramsSha256", net.paramsSha256());
+        json.put("parameters", net.params().length());
+        Optional<OneCycleLearningRate> lr = OneCycleUpdaters.learningRateOf(net);
+        if (lr.isPresent()) {
+            json.put("policy", policy(lr.get().policy()));
+            Map<String, Object> cycle = new LinkedHashMap<>();
+            cycle.put("totEpochs", lr.get().slice().totEpochs());
+            cycle.put("itersPerEpoch", lr.get().slice().itersPerEpoch());
+            json.put("cycle", cycle);
+        } else {
+            json.put("policy", null);
+        }
+    }
+
+    private static Map<String, Object> policy(OneCyclePolicy p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("style", p.style().id());
+        m.put("lrMax", p.lrMax());
+        m.put("divFactor", p.divFactor());
+        m.put("pctStart", p.pctStart());
+        m.put("finalDiv", p.finalDiv());
+        m.put("maxMomentum", p.maxMomentum());
+        m.put("baseMomentum", p.baseMomentum());
+        m.put("annealing", p.annealing().id());
+        m.put("threePhase", p.threePhase());
+        return m;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.onecycle.spark;
+
+import dev.onecycle.checkpoint.Checkpoint;
+import dev.onecycle.checkpoint.CheckpointLock;
+import dev.onecycle.checkpoint.CheckpointState;
+import dev.onecycle.checkpoint.CheckpointStore;
+import dev.onecycle.dl4j.AppliedStep;
+import dev.onecycle.dl4j.Network;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes a checkpoint after every epoch (driver side, through {@link CheckpointStore}), keeps the newest
+ * {@code keep}, and keeps the folder's lock alive while training runs.
+ */
+final class EpochCheckpointer implements TrainingObserver {
+    private final CheckpointStore store;
+    private final CheckpointLock lock;
+    private final int keep;
+    private final PrintWriter out;
+
+    EpochCheckpointer(CheckpointStore store, CheckpointLock lock, int keep, PrintWriter out) {
+        this.store = store;
+        this.lock = lock;
+        this.keep = keep;
+        this.out = out;
+    }
+
+    /** The state of a run that has completed {@code epochsDone} epochs of the plan's cycle. */
+    static CheckpointState state(TrainingPlan plan, int epochsDone, Network network) {
+        return new CheckpointState(CheckpointState.FORMAT_VERSION, epochsDone,
+                (long) epochsDone * plan.slice().itersPerEpoch(), plan.policy(), plan.slice().totEpochs(),
+                plan.slice().endEpoch(), plan.slice().itersPerEpoch(), plan.seed(), plan.workers(),
+                plan.batchSizePerWorker(), plan.averagingFrequency(), plan.examples(),
+                network == null ? null : network.paramsSha256(), Instant.now().toString());
+    }
+
+    @Override
+    public void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> applied, double meanScore) {
+        lock.heartbeat();
+    }
+
+    @Override
+    public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
+        long started = System.nanoTime();
+        try {
+            Checkpoint c = store.write(state(plan, epoch.epoch() + 1, network), network);
+            List<org.apache.hadoop.fs.Path> pruned = store.prune(keep);
+            out.printf(Locale.ROOT, "checkpoint %s written in %.2f s%s%n", c.name(), (System.nanoTime() - started) / 1e9,
+                    pruned.isEmpty() ? "" : " (removed " + pruned.size() + " older)");
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        lock.heartbeat();
+    }
+
+}
