@@ -46,6 +46,15 @@ public class FaultyFileSystem extends RawLocalFileSystem {
     }
 
     @Override
+    public FSDataOutputStream create(Path f, boolean overwrite, int bufferSize, short replication, long blockSize,
+            Progressable progress) throws IOException {
+        if (fault == Fault.DISK_FULL_ON && f.getName().equals(target)) {
+            throw new IOException("No space left on device: " + f);
+        }
+        return super.create(f, overwrite, bufferSize, replication, blockSize, progress);
+    }
+
+    @Override
     public boolean rename(Path src, Path dst) throws IOException {
         switch (fault) {
             case FAIL_BEFORE_RENAME:
