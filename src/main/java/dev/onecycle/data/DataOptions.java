@@ -12,9 +12,11 @@ package dev.onecycle.data;
  *     with another {@code --seed} must see the same test set
  * @param oneBasedLabels labels are classes 1..K (subtract 1); default false: labels are 0-based class indices and
  *     are never shifted silently
+ * @param numFeatures LIBSVM only: the number of features; 0 (default) infers it as the largest feature index over
+ *     the training and test files (a feature never non-zero at the end is then lost: give it when it matters)
  */
 public record DataOptions(String labelColumn, String featuresColumn, double testFraction, long splitSeed,
-        boolean oneBasedLabels) {
+        boolean oneBasedLabels, int numFeatures) {
     public static final String DEFAULT_LABEL = "label";
     public static final String DEFAULT_FEATURES = "features";
     public static final double DEFAULT_TEST_FRACTION = 0.2;
@@ -30,30 +32,37 @@ public record DataOptions(String labelColumn, String featuresColumn, double test
         if (!(testFraction > 0 && testFraction < 1)) {
             throw new IllegalArgumentException("the test fraction must be in (0, 1), got " + testFraction);
         }
+        if (numFeatures < 0) {
+            throw new IllegalArgumentException("the number of features must be >= 0 (0: infer), got " + numFeatures);
+        }
     }
 
     public static DataOptions defaults() {
-        return new DataOptions(DEFAULT_LABEL, DEFAULT_FEATURES, DEFAULT_TEST_FRACTION, DEFAULT_SPLIT_SEED, false);
+        return new DataOptions(DEFAULT_LABEL, DEFAULT_FEATURES, DEFAULT_TEST_FRACTION, DEFAULT_SPLIT_SEED, false, 0);
     }
 
     public DataOptions withLabelColumn(String name) {
-        return new DataOptions(name, featuresColumn, testFraction, splitSeed, oneBasedLabels);
+        return new DataOptions(name, featuresColumn, testFraction, splitSeed, oneBasedLabels, numFeatures);
     }
 
     public DataOptions withFeaturesColumn(String name) {
-        return new DataOptions(labelColumn, name, testFraction, splitSeed, oneBasedLabels);
+        return new DataOptions(labelColumn, name, testFraction, splitSeed, oneBasedLabels, numFeatures);
     }
 
     public DataOptions withTestFraction(double fraction) {
-        return new DataOptions(labelColumn, featuresColumn, fraction, splitSeed, oneBasedLabels);
+        return new DataOptions(labelColumn, featuresColumn, fraction, splitSeed, oneBasedLabels, numFeatures);
     }
 
     public DataOptions withSplitSeed(long seed) {
-        return new DataOptions(labelColumn, featuresColumn, testFraction, seed, oneBasedLabels);
+        return new DataOptions(labelColumn, featuresColumn, testFraction, seed, oneBasedLabels, numFeatures);
     }
 
     public DataOptions withOneBasedLabels(boolean oneBased) {
-        return new DataOptions(labelColumn, featuresColumn, testFraction, splitSeed, oneBased);
+        return new DataOptions(labelColumn, featuresColumn, testFraction, splitSeed, oneBased, numFeatures);
+    }
+
+    public DataOptions withNumFeatures(int n) {
+        return new DataOptions(labelColumn, featuresColumn, testFraction, splitSeed, oneBasedLabels, n);
     }
 
     /** Largest class index accepted: beyond this a "label" is surely not a class (regression targets, ids). */

@@ -43,10 +43,11 @@ final class SparkReaders {
      */
     static LabeledArrays[] libsvm(SparkSession spark, DataOptions options, Path... paths) throws IOException {
         List<List<Item>> items = new ArrayList<>();
-        int width = 0;
+        int width = options.numFeatures();
         for (Path p : paths) {
-            List<Item> rows = collect(p, "LIBSVM", () -> spark.read().format("libsvm").load(p.toString()), "label",
-                    "features");
+            List<Item> rows = collect(p, "LIBSVM", () -> options.numFeatures() > 0
+                    ? spark.read().format("libsvm").option("numFeatures", options.numFeatures()).load(p.toString())
+                    : spark.read().format("libsvm").load(p.toString()), "label", "features");
             for (Item it : rows) {
                 width = Math.max(width, ((Vector) it.features()).size());
             }
