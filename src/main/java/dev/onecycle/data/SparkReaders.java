@@ -56,7 +56,7 @@ final class SparkReaders {
         LabeledArrays[] out = new LabeledArrays[paths.length];
         for (int k = 0; k < paths.length; k++) {
             List<Item> rows = items.get(k);
-            float[] x = new float[Math.multiplyExact(rows.size(), width)];
+            float[] x = new float[dense(paths[k], rows.size(), width)];
             int[] y = new int[rows.size()];
             Map<String, Integer> inFile = new HashMap<>();
             for (int i = 0; i < rows.size(); i++) {
@@ -114,7 +114,7 @@ final class SparkReaders {
                 if (width == 0) {
                     throw new DataFormatException(where + ": features column '" + fc + "' is empty");
                 }
-                x = new float[Math.multiplyExact(rows.size(), width)];
+                x = new float[dense(p, rows.size(), width)];
             } else if (v.length != width) {
                 throw new DataFormatException(where + ": features column '" + fc + "' has " + v.length
                         + " values but " + first + " has " + width + " (mixed feature sizes)");
@@ -204,6 +204,16 @@ final class SparkReaders {
     private static String where(Item it, Map<String, Integer> counts) {
         int n = counts.merge(it.file(), 1, Integer::sum);
         return it.file() + " example " + n;
+    }
+
+    /** The size of a dense {@code rows x width} array, refused when one Java array cannot hold it. */
+    static int dense(Path p, long rows, long width) throws DataFormatException {
+        long n = rows * width;
+        if (n > Integer.MAX_VALUE - 16) {
+            throw new DataFormatException(p + ": " + rows + " examples of " + width + " features are " + n
+                    + " values, too many to hold densely on the driver");
+        }
+        return (int) n;
     }
 
     private static float finite(double v, String where, String what) throws DataFormatException {
