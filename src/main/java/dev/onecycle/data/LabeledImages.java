@@ -9,7 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Images with class labels, as read from an IDX pair: {@code pixels} holds {@code size()} images of
  * {@code rows * cols} unsigned bytes, {@code labels} one class index per image.
  */
-public final class LabeledImages {
+public final class LabeledImages implements LabeledData {
     private final byte[] pixels;
     private final byte[] labels;
     private final int rows;
@@ -43,12 +43,28 @@ public final class LabeledImages {
         return new LabeledImages(images.data(), l, d[1], d[2], classes);
     }
 
+    @Override
     public int size() {
         return labels.length;
     }
 
+    @Override
     public int features() {
         return rows * cols;
+    }
+
+    @Override
+    public int label(int i) {
+        return labels[i] & 0xff;
+    }
+
+    /** The pixels of image {@code i} scaled to [0, 1], as {@link #toDataSets(int)} gives them. */
+    @Override
+    public void copyFeatures(int i, float[] dst, int offset) {
+        int f = features();
+        for (int j = 0; j < f; j++) {
+            dst[offset + j] = (pixels[i * f + j] & 0xff) / 255f;
+        }
     }
 
     public int classes() {
@@ -56,11 +72,13 @@ public final class LabeledImages {
     }
 
     /** The first {@code n} images (all if {@code n >= size()}). */
+    @Override
     public LabeledImages head(int n) {
         return range(0, Math.min(n, size()));
     }
 
     /** Images {@code [from, to)}. */
+    @Override
     public LabeledImages range(int from, int to) {
         int f = features();
         byte[] p = java.util.Arrays.copyOfRange(pixels, from * f, to * f);

@@ -1,0 +1,236 @@
+package dev.onecycle.data;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.UserDefinedType;
+
+/**
+ * LIBSVM (Spark MLlib's {@code libsvm} data source) and Parquet readers. Rows are collected to the driver and put
+ * in a fixed order, file name then position in the file, whatever Spark's partitioning; every Spark error becomes
+ * a {@link DataFormatException} naming the path and the cause.
+ */
+final class SparkReaders {
+    private SparkReaders() {
+    }
+
+    /** One collected row: its file, its position there and its label and features columns. */
+    private record Item(String file, long id, Object label, Object features) {
+    }
+
+    /**
+     * Reads LIBSVM files. The number of features is the largest feature index over <em>all</em> {@code paths}
+     * (LIBSVM is sparse: a test file need not mention the last feature).
+     */
+    static LabeledArrays[] libsvm(SparkSession spark, DataOptions options, Path... paths) throws IOException {
+        List<List<Item>> items = new ArrayList<>();
+        int width = options.numFeatures();
+        for (Path p : paths) {
+            List<Item> rows = collect(p, "LIBSVM", () -> options.numFeatures() > 0
+                    ? spark.read().format("libsvm").option("numFeatures", options.numFeatures()).load(p.toString())
+                    : spark.read().format("libsvm").load(p.toString()), "label", "features");
+            for (Item it : rows) {
+                width = Math.max(width, ((Vector) it.features()).size());
+            }
+            items.add(rows);
+        }
+        LabeledArrays[] out = new LabeledArrays[paths.length];
+        for (int k = 0; k < paths.length; k++) {
+            List<Item> rows = items.get(k);
+            float[] x = new float[dense(paths[k], rows.size(), width)];
+            int[] y = new int[rows.size()];
+            Map<String, Integer> inFile = new HashMap<>();
+            for (int i = 0; i < rows.size(); i++) {
+                Item it = rows.get(i);
+                String where = where(it, inFile);
+                y[i] = options.classIndex(((Number) it.label()).doubleValue(), where);
+                Vector v = (Vector) it.features();
+                int[] idx;
+                double[] val;
+                if (v instanceof SparseVector sv) {
+                    idx = sv.indices();
+                    val = sv.values();
+                } else {
+                    val = v.toArray();
+                    idx = null;
+                }
+                for (int j = 0; j < val.length; j++) {
+                    int col = idx == null ? j : idx[j];
+                    x[i * width + col] = finite(val[j], where, "feature " + (col + 1));
+                }
+            }
+            out[k] = new LabeledArrays(x, y, Math.max(width, 1));
+        }
+        return out;
+    }
+
+    /**
+     * Reads Parquet: the features column a Spark ML (or MLlib) {@code Vector} or an array of numbers, all of one
+     * size; the label column numeric.
+     */
+    static LabeledArrays parquet(SparkSession spark, DataOptions options, Path p) throws IOException {
+        String fc = options.featuresColumn();
+        String lc = options.labelColumn();
+        List<Item> rows = collect(p, "Parquet", () -> {
+            Dataset<Row> df = spark.read().parquet(p.toString());
+            checkParquetSchema(p, df.schema(), fc, lc);
+            return df;
+        }, lc, fc);
+        int width = -1;
+        String first = null;
+        float[] x = null;
+        int[] y = new int[rows.size()];
+        Map<String, Integer> inFile = new HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Item it = rows.get(i);
+            String where = where(it, inFile);
+            if (it.label() == null) {
+                throw new DataFormatException(where + ": label column '" + lc + "' is null");
+            }
+            y[i] = options.classIndex(((Number) it.label()).doubleValue(), where);
+            double[] v = features(it.features(), where, fc);
+            if (width < 0) {
+                width = v.length;
+                first = where;
+                if (width == 0) {
+                    throw new DataFormatException(where + ": features column '" + fc + "' is empty");
+                }
+                x = new float[dense(p, rows.size(), width)];
+            } else if (v.length != width) {
+                throw new DataFormatException(where + ": features column '" + fc + "' has " + v.length
+                        + " values but " + first + " has " + width + " (mixed feature sizes)");
+            }
+            for (int j = 0; j < width; j++) {
+                x[i * width + j] = finite(v[j], where, "feature " + j);
+            }
+        }
+        return new LabeledArrays(x, y, width);
+    }
+
+    private static void checkParquetSchema(Path p, StructType schema, String fc, String lc)
+            throws DataFormatException {
+        List<String> names = Arrays.asList(schema.fieldNames());
+        for (String c : new String[] {lc, fc}) {
+            if (!names.contains(c)) {
+                throw new DataFormatException(p + ": no column '" + c + "' (columns: " + String.join(", ", names)
+                        + "); name the " + (c.equals(lc) ? "label" : "features") + " column");
+            }
+        }
+        DataType lt = schema.apply(lc).dataType();
+        if (!(lt instanceof NumericType)) {
+            throw new DataFormatException(p + ": label column '" + lc + "' has type " + lt.simpleString()
+                    + "; it must be numeric (integer class indices)");
+        }
+        DataType ft = schema.apply(fc).dataType();
+        boolean vector = ft.equals(SQLDataTypes.VectorType()) || (ft instanceof UserDefinedType<?> u
+                && org.apache.spark.mllib.linalg.Vector.class.isAssignableFrom(u.userClass()));
+        boolean array = ft instanceof ArrayType a && a.elementType() instanceof NumericType;
+        if (!vector && !array) {
+            throw new DataFormatException(p + ": features column '" + fc + "' has type " + ft.simpleString()
+                    + "; it must be a Spark ML vector or an array of numbers");
+        }
+    }
+
+    private static double[] features(Object v, String where, String fc) throws DataFormatException {
+        if (v == null) {
+            throw new DataFormatException(where + ": features column '" + fc + "' is null");
+        }
+        if (v instanceof Vector mv) {
+            return mv.toArray();
+        }
+        if (v instanceof org.apache.spark.mllib.linalg.Vector old) {
+            return old.toArray();
+        }
+        List<?> list = v instanceof List<?> l ? l : scala.collection.JavaConverters.seqAsJavaList(
+                (scala.collection.Seq<?>) v);
+        double[] out = new double[list.size()];
+        for (int j = 0; j < out.length; j++) {
+            Object e = list.get(j);
+            if (e == null) {
+                throw new DataFormatException(where + ": feature " + j + " of column '" + fc + "' is null");
+            }
+            out[j] = ((Number) e).doubleValue();
+        }
+        return out;
+    }
+
+    private interface Read {
+        Dataset<Row> get() throws DataFormatException;
+    }
+
+    /** Reads, selects label and features with their file and position, collects, sorts. */
+    private static List<Item> collect(Path p, String format, Read read, String label, String features)
+            throws DataFormatException {
+        List<Row> rows;
+        try {
+            rows = read.get().select(col(label), col(features), input_file_name(), monotonically_increasing_id())
+                    .collectAsList();
+        } catch (DataFormatException e) {
+            throw e;
+        } catch (Exception e) { // AnalysisException, SparkException and their causes (Scala: unchecked)
+            throw new DataFormatException(p + ": cannot read it as " + format + " (" + reason(e) + ")");
+        }
+        if (rows.isEmpty()) {
+            throw new DataFormatException(p + ": no examples");
+        }
+        List<Item> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            out.add(new Item(r.getString(2), r.getLong(3), r.get(0), r.get(1)));
+        }
+        out.sort(Comparator.comparing(Item::file).thenComparingLong(Item::id));
+        return out;
+    }
+
+    /** "file example n" (1-based within the file); {@code counts} tracks positions. */
+    private static String where(Item it, Map<String, Integer> counts) {
+        int n = counts.merge(it.file(), 1, Integer::sum);
+        return it.file() + " example " + n;
+    }
+
+    /** The size of a dense {@code rows x width} array, refused when one Java array cannot hold it. */
+    static int dense(Path p, long rows, long width) throws DataFormatException {
+        long n = rows * width;
+        if (n > Integer.MAX_VALUE - 16) {
+            throw new DataFormatException(p + ": " + rows + " examples of " + width + " features are " + n
+                    + " values, too many to hold densely on the driver");
+        }
+        return (int) n;
+    }
+
+    private static float finite(double v, String where, String what) throws DataFormatException {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            throw new DataFormatException(where + ": " + what + " is " + v + ", not a finite number");
+        }
+        return (float) v;
+    }
+
+    /** The innermost cause's first line, which is where Spark puts what went wrong. */
+    static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String msg = String.valueOf(root.getMessage()).split("\n", 2)[0].trim();
+        String type = root.getClass().getSimpleName();
+        return type.equals("AnalysisException") || type.equals("SparkException") ? msg : type + ": " + msg;
+    }
+}
