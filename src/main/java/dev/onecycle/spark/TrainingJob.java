@@ -2,6 +2,7 @@ package dev.onecycle.spark;
 
 import dev.onecycle.checkpoint.Checkpoint;
 import dev.onecycle.checkpoint.CheckpointLock;
+import dev.onecycle.checkpoint.CheckpointLockedException;
 import dev.onecycle.checkpoint.CheckpointState;
 import dev.onecycle.checkpoint.CheckpointStore;
 import dev.onecycle.checkpoint.CorruptCheckpointException;
@@ -101,8 +102,14 @@ public final class TrainingJob {
         Start start = resolveStart(p, settings.workers() > 0 ? settings.workers() : 0, sc.defaultParallelism());
         out.printf(Locale.ROOT, "data: %s (%d training examples, %d test examples)%n", p.source, p.train.size(),
                 p.test.size());
-        CheckpointLock lock = p.store == null ? null
-                : p.store.lock(CheckpointLock.DEFAULT_STALE_AFTER, m -> log("checkpoints: " + m));
+        CheckpointLock lock = null;
+        if (p.store != null) {
+            try {
+                lock = p.store.lock(CheckpointLock.DEFAULT_STALE_AFTER, m -> log("checkpoints: " + m));
+            } catch (CheckpointLockedException e) {
+                throw new JobInputException("--checkpoint-dir: " + e.getMessage(), e);
+            }
+        }
         try {
             if (p.store != null) {
                 for (org.apache.hadoop.fs.Path t : p.store.cleanTemporaries()) {

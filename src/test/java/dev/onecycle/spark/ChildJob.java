@@ -1,0 +1,93 @@
+package dev.onecycle.spark;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * {@code onecycle train} in a child JVM (the same classpath and Java 17 flags as this one), so a test can kill
+ * it with SIGKILL like a real driver dies. {@link #close()} kills it by PID whatever happened.
+ */
+final class ChildJob implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private ChildJob(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static ChildJob start(Path log, List<String> jvmProperties, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
+                    || a.startsWith("-Djdk.reflect")) {
+                cmd.add(a);
+            }
+        }
+        cmd.add("-Xmx2g");
+        cmd.addAll(jvmProperties);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.onecycle.cli.Main");
+        cmd.add("train");
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.directory(new File(System.getProperty("user.dir")));
+        return new ChildJob(pb.start(), log);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String output() throws IOException {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    /** Waits until the output or the file system satisfies {@code condition}; fails if the job ends first. */
+    void awaitOutput(Predicate<String> condition, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.test(output())) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("the job ended (exit " + process.exitValue() + ") before the awaited point:\n"
+                        + output());
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("timed out waiting; output so far:\n" + output());
+    }
+
+    /** SIGKILL, as a node failure or the OOM killer would. */
+    void kill() throws InterruptedException {
+        ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    int await(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+            throw new AssertionError("the job did not finish in " + timeout + ":\n" + output());
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
