@@ -7,9 +7,11 @@ import dev.onecycle.spark.TrainingJobSettings;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -109,6 +111,18 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Folder (any Hadoop path) with train-/t10k- images and labels in IDX format, gzip or not.")
     String data;
 
+    @Option(names = "--data-format", paramLabel = "idx|libsvm|csv|parquet",
+            description = "Format of --data (default: from the file name; a folder of IDX files is idx).")
+    String dataFormat;
+
+    @Option(names = "--label-column", paramLabel = "NAME", defaultValue = "label",
+            description = "CSV/Parquet column holding the 0-based class index (default: ${DEFAULT-VALUE}).")
+    String labelColumn;
+
+    @Option(names = "--features-column", paramLabel = "NAME", defaultValue = "features",
+            description = "Parquet vector column of features (default: ${DEFAULT-VALUE}).")
+    String featuresColumn;
+
     @Option(names = "--hidden", paramLabel = "UNITS", defaultValue = "256", converter = Converters.WholeNumber.class,
             description = "Hidden units of the default model (default: ${DEFAULT-VALUE}).")
     int hidden;
@@ -120,9 +134,20 @@ public final class TrainCommand implements Callable<Integer> {
         SparkConf conf = new SparkConf().setAppName("onecycle-spark").setIfMissing("spark.master", master)
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
         TrainingJob job = new TrainingJob(settings, out);
-        TrainingJob.Prepared prepared = job.prepare(hadoopConfiguration(conf));
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            job.run(sc, prepared);
+        SparkSession[] session = new SparkSession[1];
+        Supplier<SparkSession> spark = () -> {
+            if (session[0] == null) {
+                session[0] = SparkSession.builder().config(conf).getOrCreate();
+            }
+            return session[0];
+        };
+        try {
+            TrainingJob.Prepared prepared = job.prepare(hadoopConfiguration(conf), spark);
+            job.run(JavaSparkContext.fromSparkContext(spark.get().sparkContext()), prepared);
+        } finally {
+            if (session[0] != null) {
+                session[0].stop();
+            }
         }
         return Main.EXIT_OK;
     }
@@ -149,11 +174,19 @@ public final class TrainCommand implements Callable<Integer> {
         if (maxExamples != null) {
             positive("--max-examples", maxExamples);
         }
+        if (dataFormat != null) {
+            try {
+                dev.onecycle.data.DataFormat.parse(dataFormat);
+            } catch (IllegalArgumentException bad) {
+                throw new CliErrors.UsageException("--data-format", bad.getMessage());
+            }
+        }
         String dir = runDir != null ? runDir
                 : "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         return new TrainingJobSettings(policy, totEpochs, startEpoch, e, batchSize, averagingFrequency,
                 workers == null ? 0 : workers, seed, dir, modelIn, maxExamples == null ? 0 : maxExamples, data,
-                hidden, overwrite, checkpointDir, resume, keepCheckpoints, acceptChangedSettings);
+                hidden, overwrite, checkpointDir, resume, keepCheckpoints, acceptChangedSettings, dataFormat,
+                labelColumn, featuresColumn);
     }
 
     private static void positive(String flag, int value) {

@@ -29,6 +29,20 @@ public final class RunFolder {
      * {@code overwrite}.
      */
     public static RunFolder open(Path dir, boolean overwrite) {
+        check(dir, overwrite);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new JobInputException("cannot create --run-dir " + dir + ": " + e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new JobInputException("--run-dir " + dir + " is not writable");
+        }
+        return new RunFolder(dir);
+    }
+
+    /** The checks of {@link #open} without creating anything. */
+    public static void check(Path dir, boolean overwrite) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new JobInputException("--run-dir " + dir + " is a file; give a folder");
         }
@@ -42,15 +56,6 @@ public final class RunFolder {
             throw new JobInputException("--run-dir " + dir + " already holds " + String.join(", ", existing)
                     + " from an earlier run; use a new --run-dir or add --overwrite");
         }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new JobInputException("cannot create --run-dir " + dir + ": " + e);
-        }
-        if (!Files.isWritable(dir)) {
-            throw new JobInputException("--run-dir " + dir + " is not writable");
-        }
-        return new RunFolder(dir);
     }
 
     public Path path() {

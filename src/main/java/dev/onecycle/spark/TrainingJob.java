@@ -6,8 +6,12 @@ import dev.onecycle.checkpoint.CheckpointLockedException;
 import dev.onecycle.checkpoint.CheckpointState;
 import dev.onecycle.checkpoint.CheckpointStore;
 import dev.onecycle.checkpoint.CorruptCheckpointException;
+import dev.onecycle.data.DataFormat;
+import dev.onecycle.data.DataOptions;
+import dev.onecycle.data.DataSource;
 import dev.onecycle.data.FashionMnist;
-import dev.onecycle.data.LabeledImages;
+import dev.onecycle.data.LabeledData;
+import dev.onecycle.data.TrainTestData;
 import dev.onecycle.dl4j.FashionMlp;
 import dev.onecycle.dl4j.Network;
 import java.io.File;
@@ -18,10 +22,11 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -49,18 +54,20 @@ public final class TrainingJob {
 
     /** Data, model and folders, loaded and checked before Spark starts. */
     public static final class Prepared {
-        private final LabeledImages train;
-        private final LabeledImages test;
+        private final LabeledData train;
+        private final LabeledData test;
+        private final int classes;
         private final String source;
         private final Network network;
         private final RunFolder run;
         private final CheckpointStore store;
 
-        private Prepared(LabeledImages train, LabeledImages test, String source, Network network, RunFolder run,
-                CheckpointStore store) {
-            this.train = train;
-            this.test = test;
-            this.source = source;
+        private Prepared(TrainTestData data, Network network, RunFolder run, CheckpointStore store) {
+            this.train = data.train();
+            this.test = data.test();
+            this.classes = data.classes();
+            String source = data.source();
+            this.source = source + " (" + data.format().id() + ")";
             this.network = network;
             this.run = run;
             this.store = store;
@@ -68,14 +75,19 @@ public final class TrainingJob {
     }
 
     /**
-     * Loads and checks everything the user gave (data, model, folders) without Spark, so bad input fails fast
-     * with a {@link JobInputException} and nothing is written.
+     * Loads and checks everything the user gave (data, model, folders) before any Spark job, so bad input fails
+     * fast with a {@link JobInputException} and nothing is written. {@code spark} is only called for data
+     * formats read through Spark (LIBSVM, Parquet).
      */
-    public Prepared prepare(Configuration hadoop) {
-        FashionMnist data = loadData(hadoop);
-        LabeledImages train = settings.maxExamples() > 0 ? data.train().head(settings.maxExamples()) : data.train();
-        Network network = loadModel(train);
-        checkModelFitsData(network, data.test(), settings.modelIn() == null ? "the model" : "--model-in " + settings.modelIn());
+    public Prepared prepare(Configuration hadoop, Supplier<SparkSession> spark) {
+        TrainTestData data = loadData(hadoop, spark);
+        if (settings.maxExamples() > 0) {
+            data = data.headTrain(settings.maxExamples());
+        }
+        Network network = loadModel(data);
+        checkModelFitsData(network, data.test(), data.classes(),
+                settings.modelIn() == null ? "the model" : "--model-in " + settings.modelIn());
+        RunFolder.check(Paths.get(settings.runDir()), settings.overwrite() || settings.resume());
         CheckpointStore store = null;
         if (settings.keepCheckpoints() > 0) {
             try {
@@ -90,7 +102,7 @@ public final class TrainingJob {
             }
         }
         RunFolder run = RunFolder.open(Paths.get(settings.runDir()), settings.overwrite() || settings.resume());
-        return new Prepared(train, data.test(), data.source(), network, run, store);
+        return new Prepared(data, network, run, store);
     }
 
     /** Where training starts: the slice asked for, or the newest valid checkpoint when resuming. */
@@ -117,7 +129,7 @@ public final class TrainingJob {
                 }
             }
             long firstIteration = start.from == null ? -1 : start.from.state().iteration();
-            RunRecorder recorder = new RunRecorder(p.run, p.test.toDataSets(500), out, start.from == null ? -1 : start.startEpoch,
+            RunRecorder recorder = new RunRecorder(p.run, p.test.toDataSets(500, p.classes), out, start.from == null ? -1 : start.startEpoch,
                     firstIteration);
             try (recorder) {
                 if (start.startEpoch >= settings.endEpoch()) {
@@ -137,7 +149,7 @@ public final class TrainingJob {
                 if (p.store != null) {
                     builder.optObserver(new EpochCheckpointer(p.store, lock, settings.keepCheckpoints(), out));
                 }
-                List<DataSet> chunks = p.train.toDataSets(PARALLELIZE_CHUNK);
+                List<DataSet> chunks = p.train.toDataSets(PARALLELIZE_CHUNK, p.classes);
                 // Small tasks: parallelize ships its data inside them; the trainer re-spreads examples anyway.
                 JavaRDD<DataSet> rdd = sc.parallelize(chunks, Math.max(start.workers, chunks.size() / 4));
                 TrainingPlan plan = builder.build().fit(sc, start.network, rdd);
@@ -198,7 +210,7 @@ public final class TrainingJob {
             if (!differences.isEmpty()) {
                 log("checkpoints: continuing with changed settings: " + String.join("; ", differences));
             }
-            checkModelFitsData(network, p.test, "checkpoint " + c.path());
+            checkModelFitsData(network, p.test, p.classes, "checkpoint " + c.path());
             log("resuming from " + c.path() + ": " + s.epoch() + " of " + s.totEpochs() + " epochs done (iteration "
                     + s.iteration() + ")");
             return new Start(network, s.epoch(), workers, c);
@@ -216,17 +228,23 @@ public final class TrainingJob {
         out.flush();
     }
 
-    private FashionMnist loadData(Configuration hadoop) {
+    private TrainTestData loadData(Configuration hadoop, Supplier<SparkSession> spark) {
         try {
-            return FashionMnist.load(settings.dataDir(), hadoop);
-        } catch (IOException e) {
+            if (settings.dataDir() == null) {
+                return TrainTestData.of(FashionMnist.load(null, hadoop));
+            }
+            DataFormat format = settings.dataFormat() == null ? null : DataFormat.parse(settings.dataFormat());
+            DataOptions options = DataOptions.defaults().withLabelColumn(settings.labelColumn())
+                    .withFeaturesColumn(settings.featuresColumn());
+            return DataSource.resolve(settings.dataDir(), format, options, hadoop).load(spark);
+        } catch (IOException | IllegalArgumentException e) {
             throw new JobInputException("--data: " + e.getMessage(), e);
         }
     }
 
-    private Network loadModel(LabeledImages train) {
+    private Network loadModel(TrainTestData data) {
         if (settings.modelIn() == null) {
-            return FashionMlp.create(train.features(), settings.hiddenUnits(), train.classes(), settings.seed());
+            return FashionMlp.create(data.features(), settings.hiddenUnits(), data.classes(), settings.seed());
         }
         File f = new File(settings.modelIn());
         if (!f.isFile()) {
@@ -240,14 +258,14 @@ public final class TrainingJob {
     }
 
     /** One forward pass on a few test examples: a model of the wrong shape fails here, not on an executor. */
-    private static void checkModelFitsData(Network network, LabeledImages test, String what) {
-        DataSet probe = test.head(2).toDataSets(2).get(0);
+    private static void checkModelFitsData(Network network, LabeledData test, int classes, String what) {
+        DataSet probe = test.head(2).toDataSets(2, classes).get(0);
         try {
             network.score(probe);
         } catch (RuntimeException e) {
             String reason = String.valueOf(e.getMessage()).split("\n", 2)[0];
             throw new JobInputException(what + " does not fit the data (" + test.features() + " features, "
-                    + test.classes() + " classes): " + reason, e);
+                    + classes + " classes): " + reason, e);
         }
     }
 }

@@ -11,7 +11,8 @@ import dev.onecycle.schedule.OneCyclePolicy;
 public record TrainingJobSettings(OneCyclePolicy policy, int totEpochs, int startEpoch, int epochs,
         int batchSizePerWorker, int averagingFrequency, int workers, long seed, String runDir, String modelIn,
         int maxExamples, String dataDir, int hiddenUnits, boolean overwrite, String checkpointDir, boolean resume,
-        int keepCheckpoints, boolean acceptChangedSettings) {
+        int keepCheckpoints, boolean acceptChangedSettings, String dataFormat, String labelColumn,
+        String featuresColumn) {
 
     /** The exclusive last epoch of the slice asked for. */
     public int endEpoch() {

@@ -57,6 +57,56 @@ class TrainCommandTest {
         assertArrayEquals(before, Files.readAllBytes(run.resolve("model.zip")), "the earlier run is untouched");
     }
 
+    /** 240 examples of the shipped sample written as CSV and as LIBSVM. */
+    private static void writeSample(Path csv, Path libsvm) throws IOException {
+        dev.onecycle.data.LabeledImages images = dev.onecycle.data.FashionMnist.sample().train().head(240);
+        StringBuilder c = new StringBuilder("label");
+        for (int j = 0; j < images.features(); j++) {
+            c.append(",p").append(j);
+        }
+        c.append('\n');
+        StringBuilder l = new StringBuilder();
+        for (int i = 0; i < images.size(); i++) {
+            float[] x = images.featuresOf(i);
+            c.append(images.label(i));
+            l.append(images.label(i));
+            for (int j = 0; j < x.length; j++) {
+                c.append(',').append(x[j]);
+                if (x[j] != 0f || j == x.length - 1) {
+                    l.append(' ').append(j + 1).append(':').append(x[j]);
+                }
+            }
+            c.append('\n');
+            l.append('\n');
+        }
+        Files.writeString(csv, c);
+        Files.writeString(libsvm, l);
+    }
+
+    @Test
+    void csvAndLibsvmDataTrainThroughTheSameJob(@TempDir Path tmp) throws IOException {
+        Path csv = tmp.resolve("sample.csv");
+        Path libsvm = tmp.resolve("sample.libsvm");
+        writeSample(csv, libsvm);
+        for (Path data : List.of(csv, libsvm)) {
+            Path run = tmp.resolve("run-" + data.getFileName());
+            CliRun r = CliRun.of("train", "--master", "local[2]", "--workers", "2", "--tot-epochs", "1",
+                    "--batch-size", "16", "--hidden", "8", "--data", data.toString(), "--run-dir", run.toString());
+            assertEquals(Main.EXIT_OK, r.exitCode(), r.err());
+            assertTrue(r.out().contains("(" + (data == csv ? "csv" : "libsvm") + ")"), r.out());
+            // 80% of 240 = 192 training examples over 2 workers in batches of 16: 6 steps
+            assertEquals(1 + 6 * 2, Files.readAllLines(run.resolve("applied-schedule.csv")).size());
+        }
+    }
+
+    @Test
+    void csvWithoutTheLabelColumnIsRefused(@TempDir Path tmp) throws IOException {
+        Path csv = Files.writeString(tmp.resolve("bad.csv"), "a,b\n1,2\n3,4\n");
+        assertRefused(CliRun.of("train", "--data", csv.toString(), "--run-dir", tmp.resolve("run").toString()),
+                "--data", "bad.csv", "label");
+        assertRefused(CliRun.of("train", "--data", csv.toString(), "--data-format", "xls"), "--data-format", "xls");
+    }
+
     @Test
     void missingDataFolderIsRefused(@TempDir Path tmp) {
         assertRefused(CliRun.of("train", "--data", tmp.resolve("nope").toString(), "--run-dir",
