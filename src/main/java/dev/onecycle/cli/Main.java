@@ -36,11 +36,35 @@ public final class Main implements Runnable {
         PrintWriter outWriter = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         try {
-            return commandLine(outWriter, errWriter).execute(args);
+            CommandLine cl = commandLine(outWriter, errWriter);
+            if (args.length > 0 && args[0].equals("train")) {
+                CommandLine train = cl.getSubcommands().get("train");
+                try {
+                    train.setDefaultValueProvider(OnecycleProperties.load(train.getCommandSpec(),
+                            valueOf(args, "--properties-file")));
+                } catch (CliErrors.UsageException e) {
+                    errWriter.println(CliErrors.PREFIX + e.flag() + ": " + e.getMessage());
+                    return EXIT_USAGE;
+                }
+            }
+            return cl.execute(args);
         } finally {
             outWriter.flush();
             errWriter.flush();
         }
+    }
+
+    /** The value of {@code flag} in {@code args} ({@code --flag value} or {@code --flag=value}), or null. */
+    static String valueOf(String[] args, String flag) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(flag) && i + 1 < args.length) {
+                return args[i + 1];
+            }
+            if (args[i].startsWith(flag + "=")) {
+                return args[i].substring(flag.length() + 1);
+            }
+        }
+        return null;
     }
 
     /** The configured command line; new subcommands are added to the {@code subcommands} list above. */

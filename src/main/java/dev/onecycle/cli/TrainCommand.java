@@ -36,6 +36,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--properties-file", paramLabel = "FILE",
+            description = "Spark properties file; its spark.onecycle.<flagInCamelCase> keys set this command's "
+                    + "flags (e.g. spark.onecycle.lrMax 0.1), flags on the command line win. See conf/onecycle.conf.")
+    String propertiesFile;
+
     @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
             description = "Spark master when not set by spark-submit (default: ${DEFAULT-VALUE}).")
     String master;
