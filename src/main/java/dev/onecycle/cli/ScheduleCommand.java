@@ -1,5 +1,6 @@
 package dev.onecycle.cli;
 
+import dev.onecycle.plot.SchedulePlot;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -2,6 +2,8 @@ package dev.onecycle.spark;
 
 import dev.onecycle.dl4j.AppliedStep;
 import dev.onecycle.dl4j.Network;
+import dev.onecycle.plot.SchedulePlot;
+import dev.onecycle.plot.TrainingPlot;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,14 +31,22 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
     private final PrintWriter out;
     private final BufferedWriter applied;
     private final BufferedWriter metrics;
+    private final List<String> earlierApplied = new ArrayList<>();
+    private final List<TrainingPlot.EpochPoint> epochs = new ArrayList<>();
+    private final List<TrainingPlot.EpochPoint> earlierEpochs = new ArrayList<>();
     private double lastAccuracy = Double.NaN;
+    private double[] appliedLr;
+    private double[] appliedMomentum;
+    private final List<SchedulePlot.Span> spans = new ArrayList<>();
 
     /**
      * @param resumeEpoch     the epoch a resumed run starts at, or -1 for a fresh run
      * @param resumeIteration the cycle iteration a resumed run starts at, or -1
+     * @param previousApplied rows of an earlier job's applied-schedule.csv this run continues (plotted only)
+     * @param previousMetrics rows of that job's metrics.csv (plotted only)
      */
-    RunRecorder(RunFolder run, List<DataSet> test, PrintWriter out, int resumeEpoch, long resumeIteration)
-            throws IOException {
+    RunRecorder(RunFolder run, List<DataSet> test, PrintWriter out, int resumeEpoch, long resumeIteration,
+            List<String> previousApplied, List<String> previousMetrics) throws IOException {
         this.run = run;
         this.test = test;
         this.out = out;
@@ -44,9 +54,22 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
                 : rowsBefore("applied-schedule.csv", row -> Long.parseLong(row.split(",", 2)[0]) < resumeIteration);
         List<String> keptMetrics = resumeEpoch < 0 ? List.of()
                 : rowsBefore("metrics.csv", row -> Integer.parseInt(row.split(",", 2)[0]) < resumeEpoch);
-        for (String row : keptMetrics) {
-            lastAccuracy = Double.parseDouble(row.split(",")[3]);
+        for (String row : previousMetrics) {
+            try {
+                String[] f = row.split(",");
+                earlierEpochs.add(new TrainingPlot.EpochPoint(Integer.parseInt(f[0]), Double.parseDouble(f[2]),
+                        Double.parseDouble(f[3])));
+            } catch (RuntimeException notARow) {
+                // another job's file: plot what can be read
+            }
         }
+        for (String row : keptMetrics) {
+            String[] f = row.split(",");
+            lastAccuracy = Double.parseDouble(f[3]);
+            epochs.add(new TrainingPlot.EpochPoint(Integer.parseInt(f[0]), Double.parseDouble(f[2]), lastAccuracy));
+        }
+        earlierApplied.addAll(previousApplied);
+        earlierApplied.addAll(keptApplied);
         this.applied = run.growing("applied-schedule.csv", AppliedStep.CSV_HEADER);
         this.metrics = run.growing("metrics.csv", METRICS_HEADER);
         write(applied, keptApplied);
@@ -86,11 +109,44 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
     }
 
     @Override
+    public void onStart(TrainingPlan plan) {
+        int total = Math.toIntExact(plan.slice().totalIterations());
+        appliedLr = new double[total];
+        appliedMomentum = new double[total];
+        java.util.Arrays.fill(appliedLr, Double.NaN);
+        java.util.Arrays.fill(appliedMomentum, Double.NaN);
+        long earliest = Long.MAX_VALUE;
+        long latest = -1;
+        for (String row : earlierApplied) {
+            String[] f = row.split(",");
+            long it = Long.parseLong(f[0]);
+            if (it >= 0 && it < plan.slice().firstIteration()) {
+                record(it, Double.parseDouble(f[2]), Double.parseDouble(f[3]));
+                earliest = Math.min(earliest, it);
+                latest = Math.max(latest, it);
+            }
+        }
+        if (latest >= 0) {
+            spans.add(new SchedulePlot.Span(earliest, latest + 1, "earlier runs"));
+        }
+        spans.add(new SchedulePlot.Span(plan.slice().firstIteration(), plan.slice().firstIteration() + 1,
+                "this run: epochs [" + plan.slice().startEpoch() + ", " + plan.slice().endEpoch() + ")"));
+    }
+
+    private void record(long iteration, double lr, double momentum) {
+        if (Double.isNaN(appliedLr[(int) iteration])) {
+            appliedLr[(int) iteration] = lr;
+            appliedMomentum[(int) iteration] = momentum;
+        }
+    }
+
+    @Override
     public void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> steps, double meanScore) {
         try {
             for (AppliedStep s : steps) {
                 applied.write(s.toCsv());
                 applied.newLine();
+                record(s.iteration(), s.lr(), s.momentum());
             }
             applied.flush();
         } catch (IOException e) {
@@ -111,6 +167,34 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
             metrics.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + run.temporary("metrics.csv"), e);
+        }
+        epochs.add(new TrainingPlot.EpochPoint(epoch.epoch(), epoch.trainLoss(), lastAccuracy));
+        writePlot(plan, epoch);
+    }
+
+    /** training.png after each epoch, replaced atomically; a failure to draw never stops training. */
+    private void writePlot(TrainingPlan plan, EpochSummary epoch) {
+        SchedulePlot.Span current = spans.get(spans.size() - 1);
+        spans.set(spans.size() - 1, new SchedulePlot.Span(current.from(), epoch.iterationsDone(), current.label()));
+        try {
+            boolean hasMomentum = !Double.isNaN(appliedMomentum[(int) current.from()]);
+            List<TrainingPlot.EpochPoint> plotted = new ArrayList<>();
+            for (TrainingPlot.EpochPoint p : earlierEpochs) {
+                if (p.epoch() < plan.slice().startEpoch() && epochs.stream().noneMatch(e -> e.epoch() == p.epoch())) {
+                    plotted.add(p);
+                }
+            }
+            plotted.addAll(epochs);
+            plotted.sort(java.util.Comparator.comparingInt(TrainingPlot.EpochPoint::epoch));
+            byte[] png = TrainingPlot.png("1cycle " + plan.policy().style().id() + " lrMax=" + plan.policy().lrMax()
+                    + ", " + plan.slice().totEpochs() + "-epoch cycle: applied learning rate and momentum", plan.policy()
+                    .schedule(plan.slice()), appliedLr, hasMomentum ? appliedMomentum : null, spans, plotted,
+                    plan.slice().totEpochs());
+            Path tmp = run.temporary("training.png");
+            Files.write(tmp, png);
+            run.commit(tmp, "training.png");
+        } catch (IOException | RuntimeException e) {
+            out.println("warning: could not draw training.png: " + e);
         }
     }
 

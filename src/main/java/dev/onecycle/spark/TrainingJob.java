@@ -129,8 +129,9 @@ public final class TrainingJob {
                 }
             }
             long firstIteration = start.from == null ? -1 : start.from.state().iteration();
-            RunRecorder recorder = new RunRecorder(p.run, p.test.toDataSets(500, p.classes), out, start.from == null ? -1 : start.startEpoch,
-                    firstIteration);
+            RunRecorder recorder = new RunRecorder(p.run, p.test.toDataSets(500, p.classes), out,
+                    start.from == null ? -1 : start.startEpoch, firstIteration, previousRows("applied-schedule.csv"),
+                    previousRows("metrics.csv"));
             try (recorder) {
                 if (start.startEpoch >= settings.endEpoch()) {
                     log("the slice [" + settings.startEpoch() + ", " + settings.endEpoch() + ") is already complete at "
@@ -159,6 +160,20 @@ public final class TrainingJob {
             if (lock != null) {
                 lock.close();
             }
+        }
+    }
+
+    /** Rows of a CSV of the job that wrote {@code --model-in}, when it sits next to the model (for the plot). */
+    private List<String> previousRows(String name) {
+        if (settings.modelIn() == null) {
+            return List.of();
+        }
+        Path csv = Paths.get(settings.modelIn()).toAbsolutePath().resolveSibling(name);
+        try {
+            List<String> lines = java.nio.file.Files.exists(csv) ? java.nio.file.Files.readAllLines(csv) : List.of();
+            return lines.isEmpty() ? lines : lines.subList(1, lines.size());
+        } catch (IOException e) {
+            return List.of();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.onecycle.cli;
 
+import dev.onecycle.plot.SchedulePlot;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

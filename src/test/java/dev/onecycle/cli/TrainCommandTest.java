@@ -43,6 +43,8 @@ class TrainCommandTest {
         assertEquals("epoch,iterations,train_loss,test_accuracy,seconds", metrics.get(0));
         assertEquals(3, metrics.size());
         assertTrue(metrics.get(2).startsWith("1,12,"), metrics.get(2));
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(run.resolve("training.png").toFile());
+        assertTrue(png.getWidth() > 0 && png.getHeight() > png.getWidth(), "four stacked charts");
         Network model = Network.restore(run.resolve("model.zip").toFile());
         assertEquals(12, model.iterationCount());
         assertEquals(2, model.epochCount());

@@ -1,4 +1,4 @@
-package dev.onecycle.cli;
+package dev.onecycle.plot;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -42,8 +42,8 @@ import dev.onecycle.schedule.OneCycleSchedule;
 public final class SchedulePlot {
     /** The most points drawn per series. */
     public static final int MAX_POINTS = 2000;
-    static final int WIDTH = 1100;
-    static final int CHART_HEIGHT = 420;
+    public static final int WIDTH = 1100;
+    public static final int CHART_HEIGHT = 420;
 
     private static final Color WHOLE_CYCLE = new Color(165, 165, 165);
     private static final Color[] SPAN_COLORS = {new Color(31, 119, 180), new Color(214, 39, 40),
@@ -121,6 +121,19 @@ public final class SchedulePlot {
     /** The charts, top to bottom: learning rate, then momentum (when given). */
     static List<XYChart> charts(String title, long totalIterations, LongToDoubleFunction lr,
             LongToDoubleFunction momentum, List<Span> spans) {
+        return charts(title, totalIterations, lr, lr, momentum, momentum, spans);
+    }
+
+    /**
+     * As {@link #charts(String, long, LongToDoubleFunction, LongToDoubleFunction, List)}, with the whole cycle
+     * drawn from {@code plannedLr}/{@code plannedMomentum} and the spans from {@code spanLr}/{@code spanMomentum}
+     * (for example the values training really applied; NaN where a step has none).
+     */
+    public static List<XYChart> charts(String title, long totalIterations, LongToDoubleFunction plannedLr,
+            LongToDoubleFunction spanLr, LongToDoubleFunction plannedMomentum, LongToDoubleFunction spanMomentum,
+            List<Span> spans) {
+        LongToDoubleFunction lr = plannedLr;
+        LongToDoubleFunction momentum = plannedMomentum;
         if (totalIterations <= 0) {
             throw new IllegalArgumentException("totalIterations must be > 0, got " + totalIterations);
         }
@@ -132,16 +145,16 @@ public final class SchedulePlot {
         }
         List<XYChart> charts = new ArrayList<>();
         boolean both = momentum != null;
-        XYChart lrChart = chart(title, "learning rate", !both, totalIterations, lr, spans, true);
+        XYChart lrChart = chart(title, "learning rate", !both, totalIterations, lr, spanLr, spans, true);
         charts.add(lrChart);
         if (both) {
-            charts.add(chart(null, "momentum", true, totalIterations, momentum, spans, false));
+            charts.add(chart(null, "momentum", true, totalIterations, momentum, spanMomentum, spans, false));
         }
         return charts;
     }
 
     private static XYChart chart(String title, String yTitle, boolean xTitle, long total, LongToDoubleFunction f,
-            List<Span> spans, boolean legend) {
+            LongToDoubleFunction spanF, List<Span> spans, boolean legend) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(CHART_HEIGHT).title(title == null ? "" : title)
                 .xAxisTitle("iteration").yAxisTitle(yTitle).build();
         style(chart.getStyler(), title != null, xTitle, legend, total);
@@ -153,7 +166,7 @@ public final class SchedulePlot {
         for (int k = 0; k < spans.size(); k++) {
             Span s = spans.get(k);
             XYSeries series = add(chart, s.label() + " = iterations [" + s.from() + ", " + s.to() + ")",
-                    sample(s.from(), s.to(), MAX_POINTS, boundaries), f, SPAN_COLORS[k % SPAN_COLORS.length],
+                    sample(s.from(), s.to(), MAX_POINTS, boundaries), spanF, SPAN_COLORS[k % SPAN_COLORS.length],
                     3.2f);
             series.setShowInLegend(legend);
         }
@@ -172,7 +185,7 @@ public final class SchedulePlot {
         return chart;
     }
 
-    private static void style(XYStyler st, boolean showTitle, boolean xTitle, boolean legend, long total) {
+    static void style(XYStyler st, boolean showTitle, boolean xTitle, boolean legend, long total) {
         st.setChartTitleVisible(showTitle);
         st.setChartTitleFont(new Font(FONT, Font.BOLD, 17));
         st.setChartTitleBoxVisible(false);

@@ -1,4 +1,4 @@
-package dev.onecycle.cli;
+package dev.onecycle.plot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
