@@ -155,7 +155,13 @@ public final class NoteRunner {
                     .set("spark.repl.class.outputDir", outDir.toString());
             sparkConf.forEach(conf::set);
             log("note " + name + " (" + note + "): starting Spark (" + conf.get("spark.master") + ") and Scala");
-            spark = SparkSession.builder().config(conf).getOrCreate();
+            SparkSession session = SparkSession.builder().config(conf).getOrCreate();
+            if (!outDir.toString().equals(session.sparkContext().getConf().get("spark.repl.class.outputDir", ""))) {
+                // getOrCreate returned a context started elsewhere: not ours to use (nor to stop)
+                throw new IllegalStateException("another SparkContext is already running in this JVM; a note needs "
+                        + "its own (stop the other one first)");
+            }
+            spark = session;
             current = spark;
             intp = newInterpreter(outDir, capture);
             String setup = String.join("\n",
