@@ -301,6 +301,14 @@ public final class CheckpointStore {
         }
     }
 
+    /**
+     * Records that a job starts at {@code epoch} completed epochs (see {@link RestartLedger}) and returns how
+     * many starts in a row began at that epoch. Call while holding the lock.
+     */
+    public int recordStart(int epoch) throws IOException {
+        return RestartLedger.recordStart(fs, dir, epoch);
+    }
+
     /** Removes temporary folders of abandoned writes (call while holding the lock). */
     public List<Path> cleanTemporaries() throws IOException {
         List<Path> removed = new ArrayList<>();

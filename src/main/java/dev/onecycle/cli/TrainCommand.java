@@ -2,6 +2,7 @@ package dev.onecycle.cli;
 
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.spark.CrashLoopException;
 import dev.onecycle.spark.TrainingJob;
 import dev.onecycle.spark.TrainingJobSettings;
 import java.time.LocalDateTime;
@@ -100,6 +101,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Checkpoints to keep; 0 writes none (default: ${DEFAULT-VALUE}).")
     int keepCheckpoints;
 
+    @Option(names = "--max-restarts", paramLabel = "N", defaultValue = "3", converter = Converters.WholeNumber.class,
+            description = "With --resume: give up after N restarts in a row that wrote no new checkpoint "
+                    + "(a crash loop under --supervise) (default: ${DEFAULT-VALUE}).")
+    int maxRestarts;
+
     @Option(names = "--accept-changed-settings",
             description = "With --resume: continue even though settings differ from the checkpoint's (the cycle is then not exact).")
     boolean acceptChangedSettings;
@@ -149,6 +155,14 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             TrainingJob.Prepared prepared = job.prepare(hadoopConfiguration(conf), spark);
             job.run(JavaSparkContext.fromSparkContext(spark.get().sparkContext()), prepared);
+        } catch (CrashLoopException e) {
+            // Under --supervise the standalone master relaunches a driver that exits non-zero, forever: exit 0
+            // there so the loop ends; the message (and RESTARTS.json) says it failed.
+            boolean supervised = conf.getBoolean("spark.driver.supervise", false);
+            spec.commandLine().getErr().println(CliErrors.PREFIX + "giving up: " + e.getMessage()
+                    + (supervised ? " (exit code 0 so that --supervise stops relaunching the driver)" : ""));
+            spec.commandLine().getErr().flush();
+            return supervised ? Main.EXIT_OK : Main.EXIT_FAILURE;
         } finally {
             if (session[0] != null) {
                 session[0].stop();
@@ -173,6 +187,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (keepCheckpoints < 0) {
             throw new CliErrors.UsageException("--keep-checkpoints", "must be >= 0, got " + keepCheckpoints);
         }
+        if (maxRestarts < 0) {
+            throw new CliErrors.UsageException("--max-restarts", "must be >= 0, got " + maxRestarts);
+        }
         if (resume && keepCheckpoints == 0) {
             throw new CliErrors.UsageException("--resume", "needs checkpoints: drop --keep-checkpoints 0");
         }
@@ -191,7 +208,7 @@ public final class TrainCommand implements Callable<Integer> {
         return new TrainingJobSettings(policy, totEpochs, startEpoch, e, batchSize, averagingFrequency,
                 workers == null ? 0 : workers, seed, dir, modelIn, maxExamples == null ? 0 : maxExamples, data,
                 hidden, overwrite, checkpointDir, resume, keepCheckpoints, acceptChangedSettings, dataFormat,
-                labelColumn, featuresColumn);
+                labelColumn, featuresColumn, maxRestarts);
     }
 
     private static void positive(String flag, int value) {

@@ -127,6 +127,19 @@ public final class TrainingJob {
                 for (org.apache.hadoop.fs.Path t : p.store.cleanTemporaries()) {
                     log("checkpoints: removed the unfinished write " + t.getName());
                 }
+                int starts = p.store.recordStart(start.startEpoch);
+                int restarts = starts - 1;
+                if (settings.resume() && restarts > settings.maxRestarts()) {
+                    throw new CrashLoopException("the job has been restarted " + restarts + " times at epoch "
+                            + start.startEpoch + " without writing a new checkpoint (limit --max-restarts "
+                            + settings.maxRestarts() + "); it fails the same way every time: read the earlier "
+                            + "drivers' logs, fix the cause, then delete " + p.store.dir() + "/RESTARTS.json or raise "
+                            + "--max-restarts");
+                }
+                if (restarts > 0) {
+                    log("checkpoints: restart " + restarts + " of at most " + settings.maxRestarts() + " at epoch "
+                            + start.startEpoch + " without progress");
+                }
             }
             long firstIteration = start.from == null ? -1 : start.from.state().iteration();
             RunRecorder recorder = new RunRecorder(p.run, p.test.toDataSets(500, p.classes), out,

@@ -12,7 +12,7 @@ public record TrainingJobSettings(OneCyclePolicy policy, int totEpochs, int star
         int batchSizePerWorker, int averagingFrequency, int workers, long seed, String runDir, String modelIn,
         int maxExamples, String dataDir, int hiddenUnits, boolean overwrite, String checkpointDir, boolean resume,
         int keepCheckpoints, boolean acceptChangedSettings, String dataFormat, String labelColumn,
-        String featuresColumn) {
+        String featuresColumn, int maxRestarts) {
 
     /** The exclusive last epoch of the slice asked for. */
     public int endEpoch() {

@@ -339,4 +339,16 @@ class CheckpointStoreTest {
         store.write(s, n);
         assertEquals(s, store.newestValid(m -> { }).orElseThrow().state());
     }
+
+    @Test
+    void restartsWithoutProgressAreCountedAndProgressResetsTheCount() throws IOException {
+        CheckpointStore store = store();
+        assertEquals(1, store.recordStart(2));
+        assertEquals(2, store.recordStart(2));
+        assertEquals(3, store.recordStart(2));
+        assertEquals(1, store.recordStart(3), "a start at a newer checkpoint is progress");
+        assertEquals(2, store.recordStart(3));
+        Files.writeString(tmp.resolve("ckpt").resolve("RESTARTS.json"), "{torn");
+        assertEquals(1, store.recordStart(3), "a torn ledger resets, never blocks");
+    }
 }

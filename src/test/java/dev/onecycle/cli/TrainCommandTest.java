@@ -158,4 +158,34 @@ class TrainCommandTest {
         assertRefused(CliRun.of("train", "--bogus"), "--bogus");
         assertRefused(CliRun.of("train", "--style", "keras"), "--style", "fastai, pytorch");
     }
+
+    @Test
+    void crashLoopStopsAfterMaxRestartsWithoutProgress(@TempDir Path tmp) throws IOException {
+        Path run = tmp.resolve("run");
+        String[] first = {"train", "--master", "local[2]", "--workers", "2", "--tot-epochs", "3", "--epochs", "1",
+            "--max-examples", "200", "--batch-size", "25", "--hidden", "8", "--run-dir", run.toString()};
+        assertEquals(Main.EXIT_OK, CliRun.of(first).exitCode());
+        // the driver died three times in a row right after starting at epoch 1 (what --supervise would relaunch)
+        Files.writeString(run.resolve("checkpoints/RESTARTS.json"), "{\"epoch\":1,\"startsWithoutProgress\":4}");
+        String[] resume = {"train", "--master", "local[2]", "--workers", "2", "--tot-epochs", "3", "--max-examples",
+            "200", "--batch-size", "25", "--hidden", "8", "--run-dir", run.toString(), "--resume"};
+        CliRun r = CliRun.of(resume);
+        assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.err());
+        assertTrue(r.err().contains("restarted 4 times at epoch 1") && r.err().contains("--max-restarts 3"), r.err());
+        assertFalse(Files.exists(run.resolve("checkpoints/epoch-0002")), "it stopped before training");
+
+        System.setProperty("spark.driver.supervise", "true");
+        try {
+            CliRun supervised = CliRun.of(resume);
+            assertEquals(Main.EXIT_OK, supervised.exitCode(), "exit 0 ends --supervise's relaunch loop");
+            assertTrue(supervised.err().contains("giving up") && supervised.err().contains("--supervise"),
+                    supervised.err());
+        } finally {
+            System.clearProperty("spark.driver.supervise");
+        }
+        String[] higherLimit = java.util.stream.Stream.concat(java.util.Arrays.stream(resume),
+                java.util.stream.Stream.of("--max-restarts", "10")).toArray(String[]::new);
+        assertEquals(Main.EXIT_OK, CliRun.of(higherLimit).exitCode(), "a higher limit lets it go on");
+        assertTrue(Files.exists(run.resolve("checkpoints/epoch-0003")));
+    }
 }

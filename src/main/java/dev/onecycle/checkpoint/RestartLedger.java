@@ -1,0 +1,55 @@
+package dev.onecycle.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * {@code RESTARTS.json} in the checkpoint folder: how many times in a row a job has started from the same
+ * checkpoint without writing a newer one. A driver that fails the same way on every restart (under
+ * {@code --supervise} the master relaunches it forever) is stopped after a limit instead of looping.
+ */
+public final class RestartLedger {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String NAME = "RESTARTS.json";
+
+    private RestartLedger() {
+    }
+
+    /**
+     * Records a start at {@code epoch} completed epochs and returns how many starts in a row began there
+     * (1 for the first; a start at another epoch — progress — resets the count).
+     */
+    static int recordStart(FileSystem fs, Path dir, int epoch) throws IOException {
+        Path file = new Path(dir, NAME);
+        int starts = 1;
+        if (fs.exists(file)) {
+            try (InputStream in = fs.open(file)) {
+                Map<?, ?> m = JSON.readValue(in, Map.class);
+                if (m.get("epoch") instanceof Number && ((Number) m.get("epoch")).intValue() == epoch
+                        && m.get("startsWithoutProgress") instanceof Number) {
+                    starts = ((Number) m.get("startsWithoutProgress")).intValue() + 1;
+                }
+            } catch (IOException | RuntimeException unreadable) {
+                starts = 1; // a torn ledger only resets the count
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epoch", epoch);
+        m.put("startsWithoutProgress", starts);
+        m.put("lastStart", Instant.now().toString());
+        Path tmp = new Path(dir, "." + NAME + ".tmp");
+        try (OutputStream out = fs.create(tmp, true)) {
+            out.write(JSON.writeValueAsBytes(m));
+        }
+        fs.delete(file, false);
+        fs.rename(tmp, file);
+        return starts;
+    }
+}
