@@ -178,6 +178,10 @@ public final class TrainCommand implements Callable<Integer> {
         // itersPerEpoch comes from the data later; 1 checks the epoch bounds now.
         CycleSlice.builder().optTotEpochs(totEpochs).optStartEpoch(startEpoch).setEpochs(e).setItersPerEpoch(1)
                 .build();
+        if (!master.matches("local(\\[([0-9]+|\\*)(,[0-9]+)?\\])?|spark://.+|yarn|k8s://.+|mesos://.+")) {
+            throw new CliErrors.UsageException("--master", "expected local[*], local[N], spark://host:port, yarn or "
+                    + "k8s://https://host:port, got '" + master + "'");
+        }
         positive("--batch-size", batchSize);
         positive("--averaging-frequency", averagingFrequency);
         positive("--hidden", hidden);
