@@ -14,16 +14,18 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Writes a checkpoint after every epoch (driver side, through {@link CheckpointStore}), keeps the newest
- * {@code keep}, and keeps the folder's lock alive while training runs.
+ * A {@link TrainingObserver} that writes a checkpoint after every epoch (driver side, through
+ * {@link CheckpointStore}), keeps the newest {@code keep}, and keeps the folder's lock (if given) alive while
+ * training runs. {@code onecycle train} adds one; add it to your own {@link OneCycleTrainer} the same way.
  */
-final class EpochCheckpointer implements TrainingObserver {
+public final class EpochCheckpointer implements TrainingObserver {
     private final CheckpointStore store;
     private final CheckpointLock lock;
     private final int keep;
     private final PrintWriter out;
 
-    EpochCheckpointer(CheckpointStore store, CheckpointLock lock, int keep, PrintWriter out) {
+    /** {@code lock} may be null (a notebook that owns its folder); {@code out} receives one line per checkpoint. */
+    public EpochCheckpointer(CheckpointStore store, CheckpointLock lock, int keep, PrintWriter out) {
         this.store = store;
         this.lock = lock;
         this.keep = keep;
@@ -41,7 +43,9 @@ final class EpochCheckpointer implements TrainingObserver {
 
     @Override
     public void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> applied, double meanScore) {
-        lock.heartbeat();
+        if (lock != null) {
+            lock.heartbeat();
+        }
     }
 
     @Override
@@ -56,7 +60,9 @@ final class EpochCheckpointer implements TrainingObserver {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        lock.heartbeat();
+        if (lock != null) {
+            lock.heartbeat();
+        }
     }
 
 }
