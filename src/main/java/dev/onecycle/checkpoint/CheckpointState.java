@@ -75,12 +75,8 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
         return out;
     }
 
-    /** The JSON form written to {@code state.json}. */
-    Map<String, Object> toJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("formatVersion", formatVersion);
-        m.put("epoch", epoch);
-        m.put("iteration", iteration);
+    /** A policy as the JSON object {@code state.json} and {@code onecycle inspect} show. */
+    public static Map<String, Object> policyJson(OneCyclePolicy policy) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("style", policy.style().id());
         p.put("lrMax", policy.lrMax());
@@ -91,7 +87,16 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
         p.put("baseMomentum", policy.baseMomentum());
         p.put("annealing", policy.annealing().id());
         p.put("threePhase", policy.threePhase());
-        m.put("policy", p);
+        return p;
+    }
+
+    /** The JSON form written to {@code state.json}. */
+    Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("formatVersion", formatVersion);
+        m.put("epoch", epoch);
+        m.put("iteration", iteration);
+        m.put("policy", policyJson(policy));
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("totEpochs", totEpochs);
         s.put("endEpoch", endEpoch);

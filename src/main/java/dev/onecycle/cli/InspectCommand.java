@@ -3,12 +3,12 @@ package dev.onecycle.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.onecycle.checkpoint.Checkpoint;
+import dev.onecycle.checkpoint.CheckpointState;
 import dev.onecycle.checkpoint.CheckpointStore;
 import dev.onecycle.checkpoint.CorruptCheckpointException;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.dl4j.OneCycleLearningRate;
 import dev.onecycle.dl4j.OneCycleUpdaters;
-import dev.onecycle.schedule.OneCyclePolicy;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,7 +105,7 @@ public final class InspectCommand implements Callable<Integer> {
             json.put("iteration", c.state().iteration());
             json.put("paramsSha256", net.paramsSha256());
             json.put("formatVersion", c.state().formatVersion());
-            json.put("policy", policy(c.state().policy()));
+            json.put("policy", CheckpointState.policyJson(c.state().policy()));
             Map<String, Object> cycle = new LinkedHashMap<>();
             cycle.put("totEpochs", c.state().totEpochs());
             cycle.put("endEpoch", c.state().endEpoch());
@@ -133,7 +133,7 @@ public final class InspectCommand implements Callable<Integer> {
         json.put("parameters", net.params().length());
         Optional<OneCycleLearningRate> lr = OneCycleUpdaters.learningRateOf(net);
         if (lr.isPresent()) {
-            json.put("policy", policy(lr.get().policy()));
+            json.put("policy", CheckpointState.policyJson(lr.get().policy()));
             Map<String, Object> cycle = new LinkedHashMap<>();
             cycle.put("totEpochs", lr.get().slice().totEpochs());
             cycle.put("itersPerEpoch", lr.get().slice().itersPerEpoch());
@@ -141,19 +141,5 @@ public final class InspectCommand implements Callable<Integer> {
         } else {
             json.put("policy", null);
         }
-    }
-
-    private static Map<String, Object> policy(OneCyclePolicy p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("style", p.style().id());
-        m.put("lrMax", p.lrMax());
-        m.put("divFactor", p.divFactor());
-        m.put("pctStart", p.pctStart());
-        m.put("finalDiv", p.finalDiv());
-        m.put("maxMomentum", p.maxMomentum());
-        m.put("baseMomentum", p.baseMomentum());
-        m.put("annealing", p.annealing().id());
-        m.put("threePhase", p.threePhase());
-        return m;
     }
 }
