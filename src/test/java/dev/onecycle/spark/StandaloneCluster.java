@@ -34,6 +34,7 @@ final class StandaloneCluster implements AutoCloseable {
     private final List<Process> started = new ArrayList<>();
     private final Map<String, Process> workers = new LinkedHashMap<>();
     private final Map<String, Path> workDirs = new LinkedHashMap<>();
+    private final List<String> endpoints = new ArrayList<>();
     private final Thread hook = new Thread(this::stopAll, "stop-standalone-cluster");
     private Process master;
     private int masterPort;
@@ -89,6 +90,8 @@ final class StandaloneCluster implements AutoCloseable {
     void startMaster() throws Exception {
         masterPort = freePort("127.0.0.1");
         masterUiPort = freePort("127.0.0.1");
+        endpoints.add("127.0.0.1:" + masterPort);
+        endpoints.add("127.0.0.1:" + masterUiPort);
         master = daemon("master", "127.0.0.1", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
                 "--port", String.valueOf(masterPort), "--webui-port", String.valueOf(masterUiPort)));
         await(() -> state().isPresent(), Duration.ofSeconds(60), "the master's web UI on port " + masterUiPort);
@@ -98,8 +101,12 @@ final class StandaloneCluster implements AutoCloseable {
     void startWorker(String host) throws Exception {
         Path work = dir.resolve("work-" + host);
         Files.createDirectories(work);
+        int port = freePort(host);
+        int uiPort = freePort(host);
+        endpoints.add(host + ":" + port);
+        endpoints.add(host + ":" + uiPort);
         Process p = daemon("worker-" + host, host, List.of("org.apache.spark.deploy.worker.Worker", "--host", host,
-                "--port", String.valueOf(freePort(host)), "--webui-port", String.valueOf(freePort(host)),
+                "--port", String.valueOf(port), "--webui-port", String.valueOf(uiPort),
                 "--cores", "2", "--memory", "2g", "--work-dir", work.toString(), masterUrl()));
         workers.put(host, p);
         workDirs.put(host, work);
@@ -226,6 +233,18 @@ final class StandaloneCluster implements AutoCloseable {
             p.toHandle().descendants().forEach(d -> pids.add(d.pid()));
         }
         return pids;
+    }
+
+    /** host:port of every daemon's RPC and web UI port (to check nothing listens there any more). */
+    synchronized List<String> endpoints() {
+        return List.copyOf(endpoints);
+    }
+
+    /** Processes on this machine whose command line mentions {@code text} (orphans included). */
+    static List<String> processesMentioning(String text) {
+        long me = ProcessHandle.current().pid();
+        return ProcessHandle.allProcesses().filter(p -> p.pid() != me && commandLine(p).contains(text))
+                .map(p -> p.pid() + ": " + commandLine(p)).toList();
     }
 
     String logs(String name) throws IOException {

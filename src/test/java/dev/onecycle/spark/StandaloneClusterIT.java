@@ -57,13 +57,11 @@ class StandaloneClusterIT {
         assertTrue(make.waitFor(5, TimeUnit.MINUTES) && make.exitValue() == 0,
                 Files.readString(DIR.resolve("make-spark-home.log")));
 
-        List<Integer> ports = new ArrayList<>();
         try (StandaloneCluster cluster = new StandaloneCluster(sparkHome, DIR)) {
             try {
                 cluster.startMaster();
                 cluster.startWorker("127.0.0.2");
                 cluster.startWorker("127.0.0.3");
-                ports.add(Integer.parseInt(cluster.masterUrl().replaceAll(".*:", "")));
 
                 // 1. client mode, uninterrupted: the reference
                 Path reference = DIR.resolve("run-client");
@@ -115,7 +113,8 @@ class StandaloneClusterIT {
             }
             cluster.close();
             assertEquals(List.of(), cluster.alive(), "every process started is stopped");
-            assertNothingListens(ports);
+            assertEquals(List.of(), StandaloneCluster.processesMentioning(DIR.toString()), "no process left over");
+            assertNothingListens(cluster.endpoints());
         }
     }
 
@@ -123,7 +122,8 @@ class StandaloneClusterIT {
             throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("spark-submit/onecycle-standalone").toString(),
                 "--master", cluster.masterUrl(), "--deploy-mode", mode, "--executor-memory", "1g",
-                "--executor-cores", "1", "--total-executor-cores", "2", "--driver-memory", "1g"));
+                "--executor-cores", "1", "--total-executor-cores", "2", "--driver-memory", "1g",
+                "--conf", "spark.ui.enabled=false"));
         if (supervise) {
             cmd.add("--supervise");
         }
@@ -212,10 +212,12 @@ class StandaloneClusterIT {
                 Network.restore(run.resolve("model.zip").toFile()).paramsSha256(), "bitwise identical final parameters");
     }
 
-    private static void assertNothingListens(List<Integer> ports) throws IOException {
-        for (int port : ports) {
-            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-                assertTrue(s.isBound());
+    /** Every daemon port can be bound again: nothing listens there any more. */
+    private static void assertNothingListens(List<String> endpoints) throws IOException {
+        for (String endpoint : endpoints) {
+            String[] hp = endpoint.split(":");
+            try (ServerSocket s = new ServerSocket(Integer.parseInt(hp[1]), 1, InetAddress.getByName(hp[0]))) {
+                assertTrue(s.isBound(), endpoint);
             }
         }
     }
