@@ -111,6 +111,42 @@ class OneCycleTrainerTest {
         assertTrue(rec.epochs.get(2).trainLoss() < rec.epochs.get(0).trainLoss(), "it learns: " + rec.epochs);
     }
 
+    private static Network graph() {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .seed(3).updater(new org.nd4j.linalg.learning.config.Nesterovs(0.01, 0.9)).graphBuilder()
+                .addInputs("in")
+                .addLayer("hidden", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(784).nOut(16)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "in")
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nIn(16).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "hidden")
+                .setOutputs("out").build();
+        org.deeplearning4j.nn.graph.ComputationGraph g = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        g.init();
+        return Network.of(g);
+    }
+
+    @Test
+    void computationGraphTrainsOnTheSameScheduleAndSplitsAcrossJobs(@TempDir Path dir) throws Exception {
+        Recording whole = new Recording();
+        Network a = graph();
+        TrainingPlan plan = trainer(whole).optEpochs(2).build().fit(sc, a, data());
+        OneCycleSchedule schedule = POLICY.schedule(plan.slice());
+        assertEquals(2 * 20 * WORKERS, whole.applied.size());
+        for (AppliedStep s : whole.applied) {
+            assertEquals(schedule.lr(s.iteration()), s.lr(), 0.0);
+            assertEquals(schedule.momentum(s.iteration()), s.momentum(), 0.0);
+        }
+        Network b = graph();
+        trainer(new Recording()).optEpochs(1).build().fit(sc, b, data());
+        File saved = dir.resolve("graph.zip").toFile();
+        b.save(saved);
+        Network resumed = Network.restore(saved);
+        assertTrue(resumed.isGraph());
+        trainer(new Recording()).optStartEpoch(1).optEpochs(1).build().fit(sc, resumed, data());
+        assertArrayEquals(params(a), params(resumed));
+    }
+
     @Test
     void twoRunsWithTheSameSeedGiveBitwiseIdenticalParameters() {
         Network a = freshNetwork();
