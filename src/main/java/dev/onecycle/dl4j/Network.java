@@ -83,6 +83,11 @@ public abstract class Network {
         return net;
     }
 
+    /** An independent copy: configuration (with counters), parameters and updater state. */
+    public Network copy() {
+        return fromBroadcast(toBroadcast());
+    }
+
     /** The state a driver broadcasts to its workers: configuration, parameters and updater state. */
     public abstract NetBroadcastTuple toBroadcast();
 

@@ -17,12 +17,23 @@ import java.util.Locale;
  * A {@link TrainingObserver} that writes a checkpoint after every epoch (driver side, through
  * {@link CheckpointStore}), keeps the newest {@code keep}, and keeps the folder's lock (if given) alive while
  * training runs. {@code onecycle train} adds one; add it to your own {@link OneCycleTrainer} the same way.
+ *
+ * <p>The write runs in the background on a copy of the network taken at the end of the epoch, so the next
+ * epoch trains meanwhile (the zip compression of DL4J's {@code ModelSerializer} is most of a write). The next
+ * checkpoint, and the end of training, wait for it; a failed write fails the job there, naming the path.
  */
 public final class EpochCheckpointer implements TrainingObserver {
     private final CheckpointStore store;
     private final CheckpointLock lock;
     private final int keep;
     private final PrintWriter out;
+    private final java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread t = new Thread(r, "onecycle-checkpoint-writer");
+                t.setDaemon(true);
+                return t;
+            });
+    private java.util.concurrent.Future<?> pending;
 
     /** {@code lock} may be null (a notebook that owns its folder); {@code out} receives one line per checkpoint. */
     public EpochCheckpointer(CheckpointStore store, CheckpointLock lock, int keep, PrintWriter out) {
@@ -50,18 +61,53 @@ public final class EpochCheckpointer implements TrainingObserver {
 
     @Override
     public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
-        long started = System.nanoTime();
-        try {
-            Checkpoint c = store.write(state(plan, epoch.epoch() + 1, network), network);
-            List<org.apache.hadoop.fs.Path> pruned = store.prune(keep);
-            out.printf(Locale.ROOT, "checkpoint %s written in %.2f s%s%n", c.name(), (System.nanoTime() - started) / 1e9,
-                    pruned.isEmpty() ? "" : " (removed " + pruned.size() + " older)");
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        awaitPending();
+        Network snapshot = network.copy();
+        CheckpointState state = state(plan, epoch.epoch() + 1, snapshot);
+        pending = writer.submit(() -> {
+            long started = System.nanoTime();
+            try {
+                Checkpoint c = store.write(state, snapshot);
+                List<org.apache.hadoop.fs.Path> pruned = store.prune(keep);
+                synchronized (out) {
+                    out.printf(Locale.ROOT, "checkpoint %s written in %.2f s%s%n", c.name(),
+                            (System.nanoTime() - started) / 1e9,
+                            pruned.isEmpty() ? "" : " (removed " + pruned.size() + " older)");
+                    out.flush();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         if (lock != null) {
             lock.heartbeat();
+        }
+    }
+
+    @Override
+    public void onFinish(TrainingPlan plan, Network network) {
+        awaitPending();
+        writer.shutdown();
+    }
+
+    /** Waits for the write in flight; rethrows its failure. */
+    private void awaitPending() {
+        if (pending == null) {
+            return;
+        }
+        try {
+            pending.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a checkpoint write", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            throw new IllegalStateException(cause.getMessage(), cause);
+        } finally {
+            pending = null;
         }
     }
 

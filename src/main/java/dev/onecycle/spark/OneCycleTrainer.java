@@ -101,6 +101,7 @@ public final class OneCycleTrainer {
             for (int epoch = slice.startEpoch(); epoch < slice.endEpoch(); epoch++) {
                 trainEpoch(sc, network, indexed, plan, epoch);
             }
+            observers.forEach(o -> o.onFinish(plan, network));
             return plan;
         } finally {
             indexed.unpersist(false);

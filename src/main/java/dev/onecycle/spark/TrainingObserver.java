@@ -21,4 +21,8 @@ public interface TrainingObserver {
     /** After an epoch; {@code network} holds the averaged parameters at the end of the epoch. */
     default void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
     }
+
+    /** After the last epoch, before {@link OneCycleTrainer#fit} returns: finish any work still in flight. */
+    default void onFinish(TrainingPlan plan, Network network) {
+    }
 }

@@ -148,6 +148,40 @@ class OneCycleTrainerTest {
     }
 
     @Test
+    void checkpointsWrittenInTheBackgroundHoldTheEpochsNetwork(@TempDir Path dir) throws Exception {
+        dev.onecycle.checkpoint.CheckpointStore store = dev.onecycle.checkpoint.CheckpointStore.open(
+                dir.resolve("ckpt").toString(), new org.apache.hadoop.conf.Configuration());
+        java.io.StringWriter log = new java.io.StringWriter();
+        Network net = freshNetwork();
+        List<String> hashes = new ArrayList<>();
+        trainer(new Recording()).optEpochs(2).optObserver(new TrainingObserver() {
+            @Override
+            public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
+                hashes.add(network.paramsSha256());
+            }
+        }).optObserver(new EpochCheckpointer(store, null, 5, new java.io.PrintWriter(log))).build().fit(sc, net, data());
+        for (int e = 1; e <= 2; e++) {
+            dev.onecycle.checkpoint.Checkpoint c = store.verify(new org.apache.hadoop.fs.Path(
+                    dir.resolve("ckpt").resolve(dev.onecycle.checkpoint.CheckpointStore.nameFor(e)).toUri()));
+            assertEquals(hashes.get(e - 1), store.loadModel(c).paramsSha256(), "checkpoint of epoch " + e);
+            assertEquals(e * 20L, store.loadModel(c).iterationCount());
+        }
+        assertTrue(log.toString().contains("checkpoint epoch-0002 written"), log.toString());
+    }
+
+    @Test
+    void failedBackgroundCheckpointWriteFailsTheRunNamingThePath(@TempDir Path dir) throws Exception {
+        Path notAFolder = java.nio.file.Files.writeString(dir.resolve("file"), "x");
+        dev.onecycle.checkpoint.CheckpointStore store = dev.onecycle.checkpoint.CheckpointStore.open(
+                notAFolder.resolve("ckpt").toString(), new org.apache.hadoop.conf.Configuration());
+        OneCycleTrainer t = trainer(new Recording()).optEpochs(1)
+                .optObserver(new EpochCheckpointer(store, null, 3, new java.io.PrintWriter(new java.io.StringWriter())))
+                .build();
+        RuntimeException e = assertThrows(RuntimeException.class, () -> t.fit(sc, freshNetwork(), data()));
+        assertTrue(e.getMessage().contains("epoch-0001"), e.getMessage());
+    }
+
+    @Test
     void twoRunsWithTheSameSeedGiveBitwiseIdenticalParameters() {
         Network a = freshNetwork();
         Network b = freshNetwork();
