@@ -262,8 +262,11 @@ public final class TrainerBenchmark {
         // Whole epochs with and without the checkpointer.
         Samples off = new Samples();
         Samples on = new Samples();
-        for (int run = 0; run < RUNS; run++) {
-            off.addAll(runOurs(sc, rdd, CKPT_HIDDEN, 2, AVG, EPOCHS + 1, null).withoutWarmup());
+        for (int run = 0; run < 2 * RUNS; run++) { // off, on, on, off, off, on, ...: order effects cancel
+            if ((run + run / 2) % 2 == 0) {
+                off.addAll(runOurs(sc, rdd, CKPT_HIDDEN, 2, AVG, EPOCHS + 1, null).withoutWarmup());
+                continue;
+            }
             Path runDir = OUT.resolve("ckpt-run-" + System.currentTimeMillis());
             CheckpointStore s = CheckpointStore.open(runDir.toString(), new Configuration());
             try (CheckpointLock lock = s.lock(CheckpointLock.DEFAULT_STALE_AFTER, m -> { })) {
@@ -282,9 +285,10 @@ public final class TrainerBenchmark {
         print(String.format(Locale.ROOT, "| for comparison: Network.save to memory only (ModelSerializer zip, no hash/sync) | %.3f |",
                 median(serialise)));
         print(String.format(Locale.ROOT, "| plus, before the write: paramsSha256 for state.json | %.3f |", median(sha)));
-        print(String.format(Locale.ROOT, "| epoch, checkpoints off | %.2f |", off.medianSeconds()));
-        print(String.format(Locale.ROOT, "| epoch, checkpoints on (EpochCheckpointer, keep 3) | %.2f |",
-                on.medianSeconds()));
+        print(String.format(Locale.ROOT, "| epoch, checkpoints off (%d epochs: %s) | %.2f |", off.size(),
+                fmt(off.seconds), off.medianSeconds()));
+        print(String.format(Locale.ROOT, "| epoch, checkpoints on (EpochCheckpointer, keep 3; %d epochs: %s) | %.2f |",
+                on.size(), fmt(on.seconds), on.medianSeconds()));
         double direct = (median(write) + median(sha)) / off.medianSeconds();
         print(String.format(Locale.ROOT, "\nOverhead: epoch on/off %+.1f%%; measured write+hash / epoch %.1f%% "
                 + "(target <= 2%%); the same write over a full 60k-example epoch would be ~%.1f%%\n",
