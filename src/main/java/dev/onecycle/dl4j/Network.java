@@ -191,9 +191,14 @@ public abstract class Network {
         ModelSerializer.writeModel(model(), file, true);
     }
 
-    /** Writes the same zip as {@link #save(File)} to a stream (left open). */
+    /**
+     * Writes the zip of {@link #save(File)} — the entries {@code ModelSerializer} writes and reads
+     * ({@code configuration.json}, {@code coefficients.bin}, {@code updaterState.bin}) — to a stream (left open),
+     * compressed at {@code Deflater.BEST_SPEED}: float weights barely compress, and DL4J's default level made
+     * the compression most of a checkpoint's cost. {@code ModelSerializer.restore*} reads it as usual.
+     */
     public void save(java.io.OutputStream out) throws IOException {
-        ModelSerializer.writeModel(model(), new java.io.FilterOutputStream(out) {
+        java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(new java.io.FilterOutputStream(out) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 out.write(b, off, len);
@@ -203,7 +208,25 @@ public abstract class Network {
             public void close() throws IOException {
                 flush();
             }
-        }, true);
+        });
+        zip.setLevel(java.util.zip.Deflater.BEST_SPEED);
+        zip.putNextEntry(new java.util.zip.ZipEntry(ModelSerializer.CONFIGURATION_JSON));
+        zip.write(configurationJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        zip.closeEntry();
+        java.io.DataOutputStream data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(zip, 1 << 16));
+        zip.putNextEntry(new java.util.zip.ZipEntry(ModelSerializer.COEFFICIENTS_BIN));
+        org.nd4j.linalg.factory.Nd4j.write(params(), data);
+        data.flush();
+        zip.closeEntry();
+        INDArray state = updaterState();
+        if (state != null && state.length() > 0) {
+            zip.putNextEntry(new java.util.zip.ZipEntry(ModelSerializer.UPDATER_BIN));
+            org.nd4j.linalg.factory.Nd4j.write(state, data);
+            data.flush();
+            zip.closeEntry();
+        }
+        zip.finish();
+        zip.flush();
     }
 
     /**
