@@ -1,9 +1,7 @@
 package dev.onecycle.data;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Images with class labels, as read from an IDX pair: {@code pixels} holds {@code size()} images of
@@ -91,20 +89,6 @@ public final class LabeledImages implements LabeledData {
      * {@code [n, rows * cols]}, labels one-hot {@code [n, classes]}.
      */
     public List<DataSet> toDataSets(int batchSize) {
-        List<DataSet> out = new ArrayList<>();
-        int f = features();
-        for (int from = 0; from < size(); from += batchSize) {
-            int n = Math.min(batchSize, size() - from);
-            float[] x = new float[n * f];
-            float[] y = new float[n * classes];
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < f; j++) {
-                    x[i * f + j] = (pixels[(from + i) * f + j] & 0xff) / 255f;
-                }
-                y[i * classes + (labels[from + i] & 0xff)] = 1f;
-            }
-            out.add(new DataSet(Nd4j.create(x, new long[] {n, f}, 'c'), Nd4j.create(y, new long[] {n, classes}, 'c')));
-        }
-        return out;
+        return toDataSets(batchSize, classes);
     }
 }
