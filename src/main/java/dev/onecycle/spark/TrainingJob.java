@@ -157,7 +157,8 @@ public final class TrainingJob {
                         .setBatchSizePerWorker(settings.batchSizePerWorker())
                         .optAveragingFrequency(settings.averagingFrequency()).optSeed(settings.seed())
                         .optObserver(new ConsoleProgress(out, 2.0)).optObserver(recorder);
-                if (start.from != null) {
+                if (start.from != null && !settings.acceptChangedSettings()) {
+                    // the cycle's position is epoch * itersPerEpoch: a resumed part must count the same
                     builder.optExpectedItersPerEpoch(start.from.state().itersPerEpoch());
                 }
                 if (p.store != null) {
