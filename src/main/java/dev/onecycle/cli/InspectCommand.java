@@ -54,8 +54,8 @@ public final class InspectCommand implements Callable<Integer> {
         int exit = Main.EXIT_OK;
         if (fs.getFileStatus(p).isFile()) {
             Network net;
-            try {
-                net = Network.restore(fs.open(p).readAllBytes(), path);
+            try (java.io.InputStream in = fs.open(p)) {
+                net = Network.restore(in.readAllBytes(), path);
             } catch (IOException e) {
                 throw new CliErrors.UsageException("PATH", e.getMessage());
             }
