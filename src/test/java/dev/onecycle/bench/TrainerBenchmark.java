@@ -375,20 +375,12 @@ public final class TrainerBenchmark {
 
         static Child start(Path runDir, Path log, String... extra) throws IOException {
             Files.createDirectories(log.getParent());
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-            for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-                if (a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-                        || a.startsWith("-Djdk.reflect")) {
-                    cmd.add(a);
-                }
-            }
-            cmd.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), "dev.onecycle.cli.Main", "train",
-                    "--master", "local[2]", "--workers", "2", "--tot-epochs", "3", "--max-examples",
-                    String.valueOf(EXAMPLES), "--batch-size", String.valueOf(BATCH), "--hidden", String.valueOf(HIDDEN),
-                    "--averaging-frequency", String.valueOf(AVG), "--run-dir", runDir.toString()));
-            cmd.addAll(Arrays.asList(extra));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            List<String> args = new ArrayList<>(List.of("--master", "local[2]", "--workers", "2", "--tot-epochs", "3",
+                    "--max-examples", String.valueOf(EXAMPLES), "--batch-size", String.valueOf(BATCH), "--hidden",
+                    String.valueOf(HIDDEN), "--averaging-frequency", String.valueOf(AVG), "--run-dir", runDir.toString()));
+            args.addAll(Arrays.asList(extra));
+            ProcessBuilder pb = new ProcessBuilder(dev.onecycle.spark.ChildJob.trainCommand(List.of(), args))
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
             long t0 = System.nanoTime();
             return new Child(pb.start(), log, t0);

@@ -16,7 +16,7 @@ import java.util.function.Predicate;
  * {@code onecycle train} in a child JVM (the same classpath and Java 17 flags as this one), so a test can kill
  * it with SIGKILL like a real driver dies. {@link #close()} kills it by PID whatever happened.
  */
-final class ChildJob implements AutoCloseable {
+public final class ChildJob implements AutoCloseable {
     private final Process process;
     private final Path log;
 
@@ -26,6 +26,18 @@ final class ChildJob implements AutoCloseable {
     }
 
     static ChildJob start(Path log, List<String> jvmProperties, String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(trainCommand(jvmProperties, List.of(args))).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.directory(new File(System.getProperty("user.dir")));
+        return new ChildJob(pb.start(), log);
+    }
+
+    /**
+     * {@code java <this JVM's Java 17 flags> -Xmx2g <jvmProperties> -cp <this classpath> dev.onecycle.cli.Main train
+     * <args>}: the command of a child driver (also used by the benchmarks).
+     */
+    public static List<String> trainCommand(List<String> jvmProperties, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -40,11 +52,8 @@ final class ChildJob implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("dev.onecycle.cli.Main");
         cmd.add("train");
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        pb.directory(new File(System.getProperty("user.dir")));
-        return new ChildJob(pb.start(), log);
+        cmd.addAll(args);
+        return cmd;
     }
 
     long pid() {
