@@ -92,9 +92,10 @@ public final class TrainingJob {
         if (settings.keepCheckpoints() > 0) {
             try {
                 store = CheckpointStore.open(settings.checkpointDirOrDefault(), hadoop);
-                if (!settings.resume() && !store.candidates().isEmpty()) {
+                List<org.apache.hadoop.fs.Path> existing = settings.resume() ? List.of() : store.candidates();
+                if (!existing.isEmpty()) {
                     throw new JobInputException("--checkpoint-dir " + store.dir() + " already holds checkpoints (newest "
-                            + store.candidates().get(0).getName() + "); add --resume to continue that run, or use "
+                            + existing.get(0).getName() + "); add --resume to continue that run, or use "
                             + "another --checkpoint-dir / --run-dir");
                 }
             } catch (IOException e) {
