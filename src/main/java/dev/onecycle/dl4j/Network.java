@@ -188,11 +188,13 @@ public abstract class Network {
 
     /** Saves parameters, updater state and configuration (with counters) in DL4J's zip format. */
     public void save(File file) throws IOException {
-        ModelSerializer.writeModel(model(), file, true);
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(new java.io.FileOutputStream(file), 1 << 16)) {
+            save(out);
+        }
     }
 
     /**
-     * Writes the zip of {@link #save(File)} — the entries {@code ModelSerializer} writes and reads
+     * Writes the model zip (what {@link #save(File)} writes to a file) — the entries {@code ModelSerializer} writes and reads
      * ({@code configuration.json}, {@code coefficients.bin}, {@code updaterState.bin}) — to a stream (left open),
      * compressed at {@code Deflater.BEST_SPEED}: float weights barely compress, and DL4J's default level made
      * the compression most of a checkpoint's cost. {@code ModelSerializer.restore*} reads it as usual.
