@@ -83,6 +83,34 @@ public abstract class Network {
         return net;
     }
 
+    /**
+     * A new network of the given configuration (a {@code MultiLayerConfiguration} or a
+     * {@code ComputationGraphConfiguration}, copied), initialised with a copy of {@code params}: how executors
+     * rebuild the driver's network from what it broadcast once per job.
+     */
+    public static Network fromConfiguration(Object configuration, INDArray params) {
+        if (configuration instanceof org.deeplearning4j.nn.conf.ComputationGraphConfiguration) {
+            ComputationGraph g = new ComputationGraph(
+                    ((org.deeplearning4j.nn.conf.ComputationGraphConfiguration) configuration).clone());
+            g.init(params.dup(), false);
+            return new Graph(g);
+        }
+        if (configuration instanceof org.deeplearning4j.nn.conf.MultiLayerConfiguration) {
+            MultiLayerNetwork n = new MultiLayerNetwork(
+                    ((org.deeplearning4j.nn.conf.MultiLayerConfiguration) configuration).clone());
+            n.init(params.dup(), false);
+            return new Mln(n);
+        }
+        throw new IllegalArgumentException("not a DL4J network configuration: "
+                + (configuration == null ? "null" : configuration.getClass().getName()));
+    }
+
+    /** The network's configuration object (what {@link #fromConfiguration} takes). */
+    public Object configuration() {
+        NetBroadcastTuple t = toBroadcast();
+        return t.getGraphConfiguration() != null ? t.getGraphConfiguration() : t.getConfiguration();
+    }
+
     /** An independent copy: configuration (with counters), parameters and updater state. */
     public Network copy() {
         return fromBroadcast(toBroadcast());

@@ -1,20 +1,25 @@
 package dev.onecycle.spark;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
+import org.nd4j.linalg.dataset.DataSet;
 import scala.Tuple2;
 
 /**
  * How examples are spread over workers each epoch: a permutation seeded by (seed, epoch) puts example
- * {@code i} at position {@code p}; position {@code p} goes to worker {@code p % workers}, in slot
- * {@code p / workers}. Every example is trained once per epoch, workers differ by at most one example, and
- * a resumed epoch sees the same examples in the same order.
+ * {@code i} (its index in the input RDD's order) at position {@code p}; position {@code p} goes to worker
+ * {@code p % workers}, in slot {@code p / workers}. Every example is trained once per epoch, workers differ by
+ * at most one example, and a resumed epoch sees the same examples in the same order.
+ *
+ * <p>The data path is linear in the data: the input is packed once per {@code fit} into one
+ * {@link ExampleBlock} per input partition (contiguous floats, kept on the executors' disks); each epoch moves
+ * each block's rows, packed per destination worker, into one {@link WorkerShard} per worker (contiguous floats,
+ * cached in executor memory for the epoch). No Java object per example exists anywhere.
  */
 public final class DataSpread {
     private DataSpread() {
@@ -59,21 +64,81 @@ public final class DataSpread {
         return positions;
     }
 
-    /** The epoch's shards: partition {@code w} holds exactly one {@link WorkerShard}, the one of worker w. */
-    public static JavaRDD<WorkerShard> shards(JavaPairRDD<Long, Example> indexed, Broadcast<int[]> positions,
+    /** One {@link ExampleBlock} per partition of {@code data}, in the same partition order. */
+    static JavaRDD<ExampleBlock> blocks(JavaRDD<DataSet> data) {
+        return data.mapPartitions(it -> List.of(ExampleBlock.pack(it)).iterator(), true);
+    }
+
+    /** The global index of each block's first example: the running sum of the blocks' counts. */
+    static long[] offsets(List<Integer> countsInPartitionOrder) {
+        long[] offsets = new long[countsInPartitionOrder.size()];
+        long at = 0;
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = at;
+            at += countsInPartitionOrder.get(i);
+        }
+        return offsets;
+    }
+
+    /**
+     * The epoch's shards: partition {@code w} holds exactly one {@link WorkerShard}, the one of worker w.
+     * {@code offsets[b]} is the global index of block {@code b}'s first example.
+     */
+    static JavaRDD<WorkerShard> shards(JavaRDD<ExampleBlock> blocks, long[] offsets, Broadcast<int[]> positions,
             int workers, int batchSize) {
-        return indexed.mapToPair(t -> {
-            int p = positions.value()[Math.toIntExact(t._1())];
-            return new Tuple2<>(p % workers, new Tuple2<>(p / workers, t._2()));
-        }).partitionBy(new HashPartitioner(workers)).mapPartitionsWithIndex((worker, it) -> {
-            List<Tuple2<Integer, Example>> slots = new ArrayList<>();
-            it.forEachRemaining(kv -> slots.add(kv._2()));
-            slots.sort(Comparator.comparingInt(Tuple2::_1));
-            List<Example> examples = new ArrayList<>(slots.size());
-            for (Tuple2<Integer, Example> s : slots) {
-                examples.add(s._2());
+        JavaRDD<Tuple2<Integer, ShardPiece>> pieces = blocks.mapPartitionsWithIndex((b, it) -> {
+            ExampleBlock block = it.next();
+            return cut(block, offsets[b], positions.value(), workers).iterator();
+        }, false);
+        return JavaPairRDD.fromJavaRDD(pieces).partitionBy(new HashPartitioner(workers))
+                .mapPartitionsWithIndex((w, it) -> List.of(WorkerShard.assemble(w, new java.util.Iterator<ShardPiece>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public ShardPiece next() {
+                        return it.next()._2();
+                    }
+                }, batchSize)).iterator(), true);
+    }
+
+    /** Cuts a block into one piece per worker that receives any of its rows. */
+    static List<Tuple2<Integer, ShardPiece>> cut(ExampleBlock block, long firstIndex, int[] positions, int workers) {
+        List<Tuple2<Integer, ShardPiece>> out = new ArrayList<>();
+        if (block.count == 0) {
+            return out;
+        }
+        int[] perWorker = new int[workers];
+        int first = Math.toIntExact(firstIndex);
+        for (int i = 0; i < block.count; i++) {
+            perWorker[positions[first + i] % workers]++;
+        }
+        int fLen = block.featureLength;
+        int lLen = block.labelLength;
+        int[][] slots = new int[workers][];
+        float[][] fs = new float[workers][];
+        float[][] ls = new float[workers][];
+        for (int w = 0; w < workers; w++) {
+            slots[w] = new int[perWorker[w]];
+            fs[w] = new float[perWorker[w] * fLen];
+            ls[w] = new float[perWorker[w] * lLen];
+        }
+        int[] at = new int[workers];
+        for (int i = 0; i < block.count; i++) {
+            int p = positions[first + i];
+            int w = p % workers;
+            int k = at[w]++;
+            slots[w][k] = p / workers;
+            System.arraycopy(block.features, i * fLen, fs[w], k * fLen, fLen);
+            System.arraycopy(block.labels, i * lLen, ls[w], k * lLen, lLen);
+        }
+        for (int w = 0; w < workers; w++) {
+            if (perWorker[w] > 0) {
+                out.add(new Tuple2<>(w, new ShardPiece(slots[w], block.featureShape, fLen, lLen, fs[w], ls[w])));
             }
-            return List.of(new WorkerShard(worker, examples, batchSize)).iterator();
-        }, true);
+        }
+        return out;
     }
 }

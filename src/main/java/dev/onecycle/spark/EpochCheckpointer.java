@@ -90,6 +90,18 @@ public final class EpochCheckpointer implements TrainingObserver {
         writer.shutdown();
     }
 
+    /** The write in flight (a completed epoch's) still completes; its failure is added to {@code cause}. */
+    @Override
+    public void onAbort(TrainingPlan plan, RuntimeException cause) {
+        try {
+            awaitPending();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        } finally {
+            writer.shutdown();
+        }
+    }
+
     /** Waits for the write in flight; rethrows its failure. */
     private void awaitPending() {
         if (pending == null) {

@@ -14,8 +14,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
-import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import java.util.UUID;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -48,6 +47,15 @@ public final class OneCycleTrainer {
     private final long seed;
     private final int expectedItersPerEpoch;
     private final List<TrainingObserver> observers;
+    private final AveragingPath averaging;
+    private final int roundsPerJob;
+    private final int aggregationDepth;
+
+    /** {@link AveragingPath#AUTO} takes the barrier path only while each worker receives at most this much per round. */
+    static final long BARRIER_MAX_GATHER_BYTES = 64L << 20;
+    /** Without a fixed rounds-per-job, barrier jobs are sized to last about this long (progress, cancel, checkpoints). */
+    static final double TARGET_JOB_SECONDS = 2.0;
+    static final int MAX_ROUNDS_PER_JOB = 512;
 
     private OneCycleTrainer(Builder b) {
         this.policy = b.policy;
@@ -60,6 +68,9 @@ public final class OneCycleTrainer {
         this.seed = b.seed;
         this.expectedItersPerEpoch = b.expectedItersPerEpoch;
         this.observers = List.copyOf(b.observers);
+        this.averaging = b.averaging;
+        this.roundsPerJob = b.roundsPerJob;
+        this.aggregationDepth = b.aggregationDepth;
     }
 
     public static Builder builder() {
@@ -86,125 +97,292 @@ public final class OneCycleTrainer {
     /**
      * Trains the slice's epochs on {@code data} (DataSets of one or more examples) and leaves the averaged
      * result in {@code network}, positioned at the slice's end (iteration and epoch counters).
+     *
+     * <p>Jobs run in the caller's Spark job group when it set one (Zeppelin's paragraph group), else in the
+     * trainer's own; cancelling that group stops training at the current job with a
+     * {@link TrainingCancelledException}. Whatever the trainer changed (group, description) is restored when it
+     * returns or throws.
      */
     public TrainingPlan fit(JavaSparkContext sc, Network network, JavaRDD<DataSet> data) {
-        JavaPairRDD<Long, Example> indexed = data.flatMap(ds -> Example.split(ds).iterator()).zipWithIndex()
-                .mapToPair(t -> new scala.Tuple2<>(t._2(), t._1()));
-        indexed.persist(StorageLevel.MEMORY_AND_DISK_SER());
-        try {
-            TrainingPlan plan = plan(indexed.count());
+        String fitId = UUID.randomUUID().toString();
+        TrainingPlan plan = null;
+        JavaRDD<ExampleBlock> blocks = DataSpread.blocks(data);
+        Broadcast<NetworkSpec> spec = null;
+        try (JobGroupScope jobs = JobGroupScope.enter(sc, "onecycle-" + fitId)) {
+            jobs.describe("1cycle: packing and counting the data");
+            blocks.persist(StorageLevel.DISK_ONLY());
+            List<Integer> counts = run(jobs, -1, 0, () -> blocks.map(b -> b.count).collect());
+            long[] offsets = DataSpread.offsets(counts);
+            long examples = counts.stream().mapToLong(Integer::longValue).sum();
+            plan = plan(examples);
             CycleSlice slice = plan.slice();
             OneCycleUpdaters.install(network, policy, slice);
             network.setIterationCount(Math.toIntExact(slice.firstIteration()));
             network.setEpochCount(slice.startEpoch());
-            observers.forEach(o -> o.onStart(plan));
-            for (int epoch = slice.startEpoch(); epoch < slice.endEpoch(); epoch++) {
-                trainEpoch(sc, network, indexed, plan, epoch);
+            spec = sc.broadcast(new NetworkSpec(fitId, network, policy, slice));
+            AveragingPath path = choosePath(sc, network);
+            Epochs epochs = new Epochs(sc, jobs, network, blocks, offsets, plan, spec, path);
+            for (TrainingObserver o : observers) {
+                o.onStart(plan);
             }
-            observers.forEach(o -> o.onFinish(plan, network));
+            for (int epoch = slice.startEpoch(); epoch < slice.endEpoch(); epoch++) {
+                epochs.train(epoch);
+            }
+            for (TrainingObserver o : observers) {
+                o.onFinish(plan, network);
+            }
             return plan;
+        } catch (RuntimeException e) {
+            if (plan != null) {
+                for (TrainingObserver o : observers) {
+                    o.onAbort(plan, e);
+                }
+            }
+            throw e;
         } finally {
-            indexed.unpersist(false);
+            blocks.unpersist(false);
+            if (spec != null) {
+                spec.destroy();
+            }
+            WorkerNetworks.forget(fitId);
         }
     }
 
-    private void trainEpoch(JavaSparkContext sc, Network network, JavaPairRDD<Long, Example> indexed,
-            TrainingPlan plan, int epoch) {
-        long started = System.nanoTime();
-        String group = "onecycle-epoch-" + epoch;
-        sc.setJobGroup(group, "1cycle epoch " + epoch + ": spreading data", false);
-        Broadcast<int[]> positions = sc.broadcast(DataSpread.positions(seed, epoch,
-                Math.toIntExact(plan.examples())));
-        JavaRDD<WorkerShard> shards = DataSpread.shards(indexed, positions, workers, batchSizePerWorker);
-        shards.persist(StorageLevel.MEMORY_AND_DISK_SER());
-        double lossSum = 0;
-        long minibatches = 0;
+    /** The path this fit averages on: the one asked for, or for {@link AveragingPath#AUTO} the cheaper that can run. */
+    private AveragingPath choosePath(JavaSparkContext sc, Network network) {
+        int slots = taskSlots(sc);
+        long stateBytes = 4L * (network.params().length()
+                + (network.updaterState() == null ? 0 : network.updaterState().length()));
+        switch (averaging) {
+            case DRIVER:
+                return AveragingPath.DRIVER;
+            case BARRIER:
+                if (slots < workers) {
+                    throw new InvalidParameterException("averaging", "barrier needs a free task slot per worker ("
+                            + workers + "), the cluster has " + slots + "; use fewer workers or averaging driver/auto",
+                            "barrier");
+                }
+                return AveragingPath.BARRIER;
+            default:
+                return slots >= workers && (long) workers * stateBytes <= BARRIER_MAX_GATHER_BYTES
+                        ? AveragingPath.BARRIER : AveragingPath.DRIVER;
+        }
+    }
+
+    /** Tasks the cluster can run at once now (Spark's own count for barrier stages). */
+    static int taskSlots(JavaSparkContext sc) {
+        org.apache.spark.SparkContext s = sc.sc();
+        return s.maxNumConcurrentTasks(s.resourceProfileManager().defaultResourceProfile());
+    }
+
+    /** Runs one Spark job; a cancelled job group or an interrupted driver thread ends training. */
+    private <T> T run(JobGroupScope jobs, int epoch, long iterationsDone, java.util.function.Supplier<T> job) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone, new InterruptedException());
+        }
         try {
+            return job.get();
+        } catch (RuntimeException e) {
+            if (cancelled(e)) {
+                throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone, e);
+            }
+            throw e;
+        } catch (Exception e) { // SparkException: checked in Java, thrown by Scala code
+            if (cancelled(e)) {
+                throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone, e);
+            }
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static boolean cancelled(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof InterruptedException || m.contains("cancelled part of cancelled job group")
+                    || m.contains("cancelled as part of cancellation of all jobs")
+                    || m.contains("because SparkContext was shut down") || m.contains("cancelled because")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The epochs of one fit: the data spread per epoch, the rounds in jobs, the observers told in order. */
+    private final class Epochs {
+        private final JavaSparkContext sc;
+        private final JobGroupScope jobs;
+        private final Network network;
+        private final JavaRDD<ExampleBlock> blocks;
+        private final long[] offsets;
+        private final TrainingPlan plan;
+        private final Broadcast<NetworkSpec> spec;
+        private final int fanIn;
+        private AveragingPath path;
+        private int roundsPerJob;
+
+        Epochs(JavaSparkContext sc, JobGroupScope jobs, Network network, JavaRDD<ExampleBlock> blocks, long[] offsets,
+                TrainingPlan plan, Broadcast<NetworkSpec> spec, AveragingPath path) {
+            this.sc = sc;
+            this.jobs = jobs;
+            this.network = network;
+            this.blocks = blocks;
+            this.offsets = offsets;
+            this.plan = plan;
+            this.spec = spec;
+            this.path = path;
+            this.fanIn = WorkerMean.fanIn(workers, aggregationDepth);
+            this.roundsPerJob = OneCycleTrainer.this.roundsPerJob > 0 ? OneCycleTrainer.this.roundsPerJob : 4;
+        }
+
+        void train(int epoch) {
+            long started = System.nanoTime();
             int ipe = plan.slice().itersPerEpoch();
             int rounds = plan.roundsPerEpoch();
-            for (int round = 0; round < rounds; round++) {
-                int first = round * averagingFrequency;
-                RoundState state = new RoundState(policy, plan.slice(), epoch, round, first,
-                        Math.min(ipe, first + averagingFrequency), seed);
-                sc.setJobGroup(group, "1cycle epoch " + epoch + " round " + (round + 1) + "/" + rounds
-                        + " (iterations " + state.firstIteration() + ".." + (state.iterationOf(state.endStep()) - 1)
-                        + ")", false);
-                List<RoundResult> results = trainRound(sc, network, shards, state);
-                List<AppliedStep> applied = new ArrayList<>();
-                double roundLoss = 0;
-                long roundBatches = 0;
+            jobs.describe("1cycle epoch " + epoch + ": spreading the data over " + workers + " workers");
+            Broadcast<int[]> positions = sc.broadcast(DataSpread.positions(seed, epoch,
+                    Math.toIntExact(plan.examples())));
+            JavaRDD<WorkerShard> shards = DataSpread.shards(blocks, offsets, positions, workers, batchSizePerWorker);
+            shards.persist(StorageLevel.MEMORY_ONLY());
+            double lossSum = 0;
+            long minibatches = 0;
+            try {
+                int round = 0;
+                while (round < rounds) {
+                    int n = path == AveragingPath.BARRIER ? Math.min(roundsPerJob, rounds - round) : 1;
+                    List<RoundState> states = new ArrayList<>(n);
+                    for (int r = round; r < round + n; r++) {
+                        int first = r * averagingFrequency;
+                        states.add(new RoundState(policy, plan.slice(), epoch, r, first,
+                                Math.min(ipe, first + averagingFrequency), seed));
+                    }
+                    RoundState a = states.get(0);
+                    RoundState b = states.get(n - 1);
+                    jobs.describe("1cycle epoch " + epoch + " round" + (n == 1 ? " " + (round + 1)
+                            : "s " + (round + 1) + "-" + (round + n)) + "/" + rounds + " (iterations "
+                            + a.firstIteration() + ".." + (b.iterationOf(b.endStep()) - 1) + ")");
+                    long jobStarted = System.nanoTime();
+                    List<List<RoundResult>> results = path == AveragingPath.BARRIER ? barrierJob(shards, states)
+                            : List.of(driverRound(shards, a));
+                    adaptRoundsPerJob(n, System.nanoTime() - jobStarted);
+                    for (int i = 0; i < n; i++) {
+                        RoundState state = states.get(i);
+                        List<AppliedStep> applied = new ArrayList<>();
+                        double roundLoss = 0;
+                        long roundBatches = 0;
+                        for (RoundResult r : results.get(i)) {
+                            applied.addAll(r.steps());
+                            roundLoss += r.scoreSum();
+                            roundBatches += r.batches();
+                        }
+                        applied.sort(Comparator.comparingLong(AppliedStep::iteration)
+                                .thenComparingInt(AppliedStep::worker));
+                        lossSum += roundLoss;
+                        minibatches += roundBatches;
+                        network.setIterationCount(state.iterationOf(state.endStep()));
+                        double meanScore = roundBatches == 0 ? Double.NaN : roundLoss / roundBatches;
+                        for (TrainingObserver o : observers) {
+                            o.onRound(plan, state, applied, meanScore);
+                        }
+                    }
+                    round += n;
+                }
+            } finally {
+                shards.unpersist(false);
+                positions.destroy();
+            }
+            network.setEpochCount(epoch + 1);
+            EpochSummary summary = new EpochSummary(epoch, (long) (epoch + 1) * ipe,
+                    minibatches == 0 ? Double.NaN : lossSum / minibatches, minibatches,
+                    (System.nanoTime() - started) / 1e9);
+            for (TrainingObserver o : observers) {
+                o.onEpoch(plan, summary, network);
+            }
+        }
+
+        /** Without a fixed {@code roundsPerJob}: barrier jobs of about {@link #TARGET_JOB_SECONDS} each. */
+        private void adaptRoundsPerJob(int rounds, long nanos) {
+            if (OneCycleTrainer.this.roundsPerJob > 0 || path != AveragingPath.BARRIER) {
+                return;
+            }
+            double perRound = nanos / 1e9 / rounds;
+            roundsPerJob = (int) Math.max(1, Math.min(MAX_ROUNDS_PER_JOB, Math.round(TARGET_JOB_SECONDS / perRound)));
+        }
+
+        private long iterationsDone() {
+            return network.iterationCount();
+        }
+
+        /** One round as one Spark job: workers train, the driver (or a tree of executors) averages. */
+        private List<RoundResult> driverRound(JavaRDD<WorkerShard> shards, RoundState state) {
+            Broadcast<RoundInput> input = sc.broadcast(new RoundInput(state, NetworkState.of(network)));
+            try {
+                JavaRDD<RoundResult> trained = shards.mapPartitionsWithIndex(new RoundTrainer(spec, input), true);
+                List<RoundResult> results;
+                float[] mean;
+                int groups = (workers + fanIn - 1) / fanIn;
+                if (groups == 1) {
+                    results = new ArrayList<>(run(jobs, state.epoch(), iterationsDone(), trained::collect));
+                    results.sort(Comparator.comparingInt(RoundResult::worker));
+                    List<float[]> states = new ArrayList<>();
+                    for (RoundResult r : results) {
+                        states.add(r.state());
+                    }
+                    mean = WorkerMean.mean(states, fanIn);
+                } else {
+                    int f = fanIn;
+                    List<GroupSum> sums = new ArrayList<>(run(jobs, state.epoch(), iterationsDone(),
+                            () -> JavaPairRDD.fromJavaRDD(trained.map(r -> new scala.Tuple2<>(r.worker() / f, r)))
+                                    .partitionBy(new org.apache.spark.HashPartitioner(groups))
+                                    .mapPartitionsWithIndex((g, it) -> List.of(GroupSum.of(g, it)).iterator(), true)
+                                    .collect()));
+                    sums.sort(Comparator.comparingInt(GroupSum::group));
+                    results = new ArrayList<>();
+                    List<float[]> partials = new ArrayList<>();
+                    int trainedWorkers = 0;
+                    for (GroupSum g : sums) {
+                        results.addAll(g.members());
+                        partials.add(g.sum());
+                        trainedWorkers += g.trained();
+                    }
+                    float[] total = WorkerMean.sum(partials);
+                    mean = total == null ? null : WorkerMean.divide(total, trainedWorkers);
+                }
+                if (mean != null) {
+                    new NetworkState(spec.value().paramCount, mean).applyTo(network);
+                }
+                List<RoundResult> kept = new ArrayList<>(results.size());
                 for (RoundResult r : results) {
-                    applied.addAll(r.steps());
-                    roundLoss += r.scoreSum();
-                    roundBatches += r.batches();
+                    kept.add(r.withoutState());
                 }
-                applied.sort(Comparator.comparingLong(AppliedStep::iteration).thenComparingInt(AppliedStep::worker));
-                lossSum += roundLoss;
-                minibatches += roundBatches;
-                network.setIterationCount(state.iterationOf(state.endStep()));
-                double meanScore = roundBatches == 0 ? Double.NaN : roundLoss / roundBatches;
-                for (TrainingObserver o : observers) {
-                    o.onRound(plan, state, applied, meanScore);
+                return kept;
+            } finally {
+                input.destroy();
+            }
+        }
+
+        /** Several rounds as one barrier job: the workers average among themselves after each round. */
+        private List<List<RoundResult>> barrierJob(JavaRDD<WorkerShard> shards, List<RoundState> states) {
+            Broadcast<SegmentInput> input = sc.broadcast(new SegmentInput(states, NetworkState.of(network), fanIn));
+            try {
+                org.apache.spark.rdd.RDD<SegmentResult> job = shards.rdd().barrier().mapPartitions(
+                        new BarrierSegmentTrainer(spec, input), true,
+                        scala.reflect.ClassTag$.MODULE$.apply(SegmentResult.class));
+                List<SegmentResult> results = new ArrayList<>(run(jobs, states.get(0).epoch(), iterationsDone(),
+                        () -> job.toJavaRDD().collect()));
+                results.sort(Comparator.comparingInt(SegmentResult::worker));
+                results.get(0).end().applyTo(network);
+                List<List<RoundResult>> byRound = new ArrayList<>();
+                for (int i = 0; i < states.size(); i++) {
+                    List<RoundResult> round = new ArrayList<>(results.size());
+                    for (SegmentResult r : results) {
+                        round.add(r.rounds().get(i));
+                    }
+                    byRound.add(round);
                 }
+                return byRound;
+            } finally {
+                input.destroy();
             }
-        } finally {
-            shards.unpersist(false);
-            positions.destroy();
-            sc.clearJobGroup();
-        }
-        network.setEpochCount(epoch + 1);
-        EpochSummary summary = new EpochSummary(epoch, (long) (epoch + 1) * plan.slice().itersPerEpoch(),
-                minibatches == 0 ? Double.NaN : lossSum / minibatches, minibatches,
-                (System.nanoTime() - started) / 1e9);
-        for (TrainingObserver o : observers) {
-            o.onEpoch(plan, summary, network);
-        }
-    }
-
-    /** Broadcasts network and schedule state, trains one round on every worker, averages in worker order. */
-    private List<RoundResult> trainRound(JavaSparkContext sc, Network network, JavaRDD<WorkerShard> shards,
-            RoundState state) {
-        NetBroadcastTuple tuple = network.toBroadcast();
-        Broadcast<NetBroadcastTuple> netBc = sc.broadcast(new NetBroadcastTuple(
-                tuple.getConfiguration(), tuple.getGraphConfiguration(), tuple.getParameters().dup(),
-                tuple.getUpdaterState() == null ? null : tuple.getUpdaterState().dup()));
-        Broadcast<RoundState> stateBc = sc.broadcast(state);
-        try {
-            List<RoundResult> results = new ArrayList<>(
-                    shards.mapPartitionsWithIndex(new RoundTrainer(netBc, stateBc), true).collect());
-            results.sort(Comparator.comparingInt(RoundResult::worker));
-            average(network, results);
-            return results;
-        } finally {
-            netBc.destroy();
-            stateBc.destroy();
-        }
-    }
-
-    /**
-     * Sets the network's parameters and updater state to the mean over the workers that trained in the round,
-     * summed in worker order (float addition is not associative: a fixed order makes runs reproducible).
-     */
-    static void average(Network network, List<RoundResult> inWorkerOrder) {
-        INDArray params = null;
-        INDArray updater = null;
-        int n = 0;
-        for (RoundResult r : inWorkerOrder) {
-            if (r.batches() == 0) {
-                continue;
-            }
-            params = params == null ? r.params().dup() : params.addi(r.params());
-            if (r.updaterState() != null) {
-                updater = updater == null ? r.updaterState().dup() : updater.addi(r.updaterState());
-            }
-            n++;
-        }
-        if (n == 0) {
-            return;
-        }
-        network.setParams(params.divi(n));
-        if (updater != null) {
-            network.updaterState().assign(updater.divi(n));
         }
     }
 
@@ -224,6 +402,9 @@ public final class OneCycleTrainer {
         private long seed = 42;
         private int expectedItersPerEpoch = -1;
         private final List<TrainingObserver> observers = new ArrayList<>();
+        private AveragingPath averaging = AveragingPath.AUTO;
+        private int roundsPerJob;
+        private int aggregationDepth = 2;
 
         private Builder() {
         }
@@ -284,6 +465,33 @@ public final class OneCycleTrainer {
         /** Refuse data that does not give this itersPerEpoch (a later part of a cycle must match the first). */
         public Builder optExpectedItersPerEpoch(int itersPerEpoch) {
             this.expectedItersPerEpoch = positive("itersPerEpoch", itersPerEpoch);
+            return this;
+        }
+
+        /**
+         * Where the states are averaged: {@link AveragingPath#AUTO} (default), {@code DRIVER} (a Spark job per
+         * round) or {@code BARRIER} (many rounds per job, averaged among the workers). Results are bitwise equal.
+         */
+        public Builder optAveraging(AveragingPath averaging) {
+            if (averaging == null) {
+                throw new InvalidParameterException("averaging", "must be driver, barrier or auto", "null");
+            }
+            this.averaging = averaging;
+            return this;
+        }
+
+        /** Rounds per Spark job on the barrier path; > 0. Default: sized so a job lasts about 2 s. */
+        public Builder optRoundsPerJob(int roundsPerJob) {
+            this.roundsPerJob = positive("roundsPerJob", roundsPerJob);
+            return this;
+        }
+
+        /**
+         * Levels of the fixed-order sum over the workers (MLlib's {@code aggregationDepth}); > 0, default 2.
+         * Past a few workers the job-per-round path sums groups of workers on the executors first.
+         */
+        public Builder optAggregationDepth(int aggregationDepth) {
+            this.aggregationDepth = positive("aggregationDepth", aggregationDepth);
             return this;
         }
 

@@ -3,12 +3,17 @@ package dev.onecycle.spark;
 import dev.onecycle.dl4j.AppliedStep;
 import java.io.Serializable;
 import java.util.List;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * What one worker sends back after a round: its parameters and updater state, and the learning rate and
- * momentum each of its minibatches really used.
+ * What one worker did in one round: its state after the round (parameters then updater state, as in
+ * {@link NetworkState}; null when it trained no minibatch), and the learning rate, momentum and loss of each
+ * of its minibatches.
  */
-public record RoundResult(int worker, INDArray params, INDArray updaterState, List<AppliedStep> steps,
-        int batches, double scoreSum) implements Serializable {
+record RoundResult(int worker, int round, float[] state, List<AppliedStep> steps, int batches, double scoreSum)
+        implements Serializable {
+
+    /** The same without the state (what the driver keeps once the state is averaged). */
+    RoundResult withoutState() {
+        return new RoundResult(worker, round, null, steps, batches, scoreSum);
+    }
 }

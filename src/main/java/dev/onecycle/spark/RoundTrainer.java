@@ -1,56 +1,45 @@
 package dev.onecycle.spark;
 
-import dev.onecycle.dl4j.AppliedScheduleRecorder;
 import dev.onecycle.dl4j.Network;
-import dev.onecycle.dl4j.OneCycleUpdaters;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The executor side of one averaging round: rebuild the driver's network from the broadcast, take the
- * partial-1cycle state from the broadcast, train this worker's minibatches of the round at their cycle
- * iterations, and return parameters, updater state and the applied schedule.
+ * The executor side of one round on the job-per-round path: take this worker's network (cached, or built
+ * from the spec broadcast once per fit), set it to the round's averaged state, train the round, return the
+ * state and the applied schedule.
  */
 final class RoundTrainer implements Function2<Integer, Iterator<WorkerShard>, Iterator<RoundResult>> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    private final Broadcast<NetBroadcastTuple> network;
-    private final Broadcast<RoundState> state;
+    private final Broadcast<NetworkSpec> spec;
+    private final Broadcast<RoundInput> input;
 
-    RoundTrainer(Broadcast<NetBroadcastTuple> network, Broadcast<RoundState> state) {
-        this.network = network;
-        this.state = state;
+    RoundTrainer(Broadcast<NetworkSpec> spec, Broadcast<RoundInput> input) {
+        this.spec = spec;
+        this.input = input;
     }
 
     @Override
     public Iterator<RoundResult> call(Integer partition, Iterator<WorkerShard> shards) {
+        WorkerShard shard = single(partition, shards);
+        TaskThreads.useTaskCpus();
+        NetworkSpec s = spec.value();
+        RoundInput in = input.value();
+        Network net = WorkerNetworks.take(s, shard.worker(), in.start());
+        in.start().applyTo(net);
+        RoundResult result = WorkerRound.train(net, shard, in.round());
+        WorkerNetworks.give(s, shard.worker(), net);
+        return List.of(result).iterator();
+    }
+
+    static WorkerShard single(int partition, Iterator<WorkerShard> shards) {
         WorkerShard shard = shards.next();
         if (shards.hasNext()) { // also ends the cached block's iterator, which releases Spark's read lock
             throw new IllegalStateException("partition " + partition + " holds more than one worker shard");
         }
-        RoundState st = state.value();
-        Network net = Network.fromBroadcast(network.value());
-        OneCycleUpdaters.install(net, st.policy(), st.slice());
-        AppliedScheduleRecorder recorder = new AppliedScheduleRecorder(shard.worker(), st.round());
-        net.addListener(recorder);
-        Nd4j.getRandom().setSeed(Seeds.mix(st.seed(), st.epoch(), st.round(), shard.worker()));
-        int batches = 0;
-        double scoreSum = 0;
-        int last = Math.min(st.endStep(), shard.numBatches());
-        for (int step = st.firstStep(); step < last; step++) {
-            net.setIterationCount(st.iterationOf(step));
-            net.setEpochCount(st.epoch());
-            net.fit(shard.batch(step));
-            scoreSum += net.model().score();
-            batches++;
-        }
-        net.removeListeners();
-        return List.of(new RoundResult(shard.worker(), net.params().dup(),
-                net.updaterState() == null ? null : net.updaterState().dup(), List.copyOf(recorder.steps()), batches, scoreSum))
-                .iterator();
+        return shard;
     }
 }

@@ -25,4 +25,11 @@ public interface TrainingObserver {
     /** After the last epoch, before {@link OneCycleTrainer#fit} returns: finish any work still in flight. */
     default void onFinish(TrainingPlan plan, Network network) {
     }
+
+    /**
+     * When {@code fit} fails or is cancelled after {@link #onStart}: finish or abandon work in flight (a
+     * checkpoint of a completed epoch still completes) before the exception reaches the caller.
+     */
+    default void onAbort(TrainingPlan plan, RuntimeException cause) {
+    }
 }

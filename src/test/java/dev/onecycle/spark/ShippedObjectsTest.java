@@ -31,19 +31,56 @@ class ShippedObjectsTest {
     }
 
     @Test
-    void workerShardAndItsMinibatchesRoundTrip() {
+    void workerShardAssembledFromPiecesPutsEveryRowAtItsSlotAndRoundTrips() {
         Network net = FashionMlp.create(5, 3, 2, 1);
-        List<Example> examples = List.of(new Example(new float[] {1, 2, 3, 4, 5}, new long[] {5}, new float[] {1, 0}),
-                new Example(new float[] {5, 4, 3, 2, 1}, new long[] {5}, new float[] {0, 1}),
-                new Example(new float[] {0, 0, 1, 0, 0}, new long[] {5}, new float[] {1, 0}));
-        WorkerShard shard = new WorkerShard(1, examples, 2);
+        ExampleBlock block = ExampleBlock.pack(List.of(new DataSet(
+                org.nd4j.linalg.factory.Nd4j.create(new float[] {1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 0, 0, 1, 0, 0}, new long[] {3, 5}, 'c'),
+                org.nd4j.linalg.factory.Nd4j.create(new float[] {1, 0, 0, 1, 1, 0}, new long[] {3, 2}, 'c'))).iterator());
+        assertEquals(3, block.count);
+        // positions 2, 0, 1 over one worker: row 0 goes to slot 2, row 1 to slot 0, row 2 to slot 1
+        List<scala.Tuple2<Integer, ShardPiece>> pieces = DataSpread.cut(block, 0, new int[] {2, 0, 1}, 1);
+        assertEquals(1, pieces.size());
+        WorkerShard shard = WorkerShard.assemble(0, List.of(pieces.get(0)._2()).iterator(), 2);
         WorkerShard back = RoundTrip.javaSerialize(shard);
         assertEquals(2, back.numBatches());
+        assertArrayEquals(new float[] {5, 4, 3, 2, 1, 0, 0, 1, 0, 0}, shard.batch(0).getFeatures().dup().data().asFloat());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5}, back.batch(1).getFeatures().dup().data().asFloat());
+        assertArrayEquals(new float[] {1, 0}, back.batch(1).getLabels().dup().data().asFloat());
         DataSet a = shard.batch(1);
         DataSet b = back.batch(1);
-        assertArrayEquals(a.getFeatures().toFloatVector(), b.getFeatures().toFloatVector());
-        assertArrayEquals(a.getLabels().toFloatVector(), b.getLabels().toFloatVector());
+        assertArrayEquals(a.getFeatures().dup().data().asFloat(), b.getFeatures().dup().data().asFloat());
+        assertArrayEquals(a.getLabels().dup().data().asFloat(), b.getLabels().dup().data().asFloat());
         assertEquals(net.score(shard.batch(0)), net.score(back.batch(0)), 0.0);
+    }
+
+    @Test
+    void aShardPieceRoutesEachRowToWorkerPositionModWorkers() {
+        ExampleBlock block = ExampleBlock.pack(List.of(new DataSet(
+                org.nd4j.linalg.factory.Nd4j.create(new float[] {10, 11, 12, 13}, new long[] {4, 1}, 'c'),
+                org.nd4j.linalg.factory.Nd4j.create(new float[] {0, 1, 2, 3}, new long[] {4, 1}, 'c'))).iterator());
+        // block rows are global examples 5..8; positions of 0..8
+        int[] positions = {0, 1, 2, 3, 4, 7, 6, 5, 8};
+        List<scala.Tuple2<Integer, ShardPiece>> pieces = DataSpread.cut(block, 5, positions, 2);
+        assertEquals(2, pieces.size());
+        ShardPiece w0 = pieces.get(0)._2();
+        ShardPiece w1 = pieces.get(1)._2();
+        assertEquals(0, pieces.get(0)._1());
+        assertArrayEquals(new int[] {3, 4}, w0.slots); // positions 6, 8
+        assertArrayEquals(new float[] {11, 13}, w0.features);
+        assertArrayEquals(new int[] {3, 2}, w1.slots); // positions 7, 5
+        assertArrayEquals(new float[] {10, 12}, w1.features);
+    }
+
+    @Test
+    void networkStateRoundTripsParametersAndUpdaterStateExactly() {
+        Network a = FashionMlp.create(5, 3, 2, 1);
+        Network b = FashionMlp.create(5, 3, 2, 2);
+        a.updaterState().assign(org.nd4j.linalg.factory.Nd4j.rand(a.updaterState().dataType(), a.updaterState().shape()));
+        NetworkState s = RoundTrip.javaSerialize(NetworkState.of(a));
+        s.applyTo(b);
+        assertArrayEquals(a.params().toFloatVector(), b.params().toFloatVector());
+        assertArrayEquals(a.updaterState().toFloatVector(), b.updaterState().toFloatVector());
+        assertEquals(a.paramsSha256(), b.paramsSha256());
     }
 
     @Test

@@ -1,0 +1,39 @@
+package dev.onecycle.spark;
+
+import dev.onecycle.dl4j.Network;
+import dev.onecycle.schedule.CycleSlice;
+import dev.onecycle.schedule.OneCyclePolicy;
+import java.io.Serializable;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What a worker needs to build its network, broadcast once per {@code fit}: the configuration, the size of
+ * the state, the cycle's policy and slice (installed as the updaters' schedules), and the id of the fit that
+ * keys the executor's cache of worker networks.
+ */
+final class NetworkSpec implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    final String fitId;
+    final Object configuration;
+    final int paramCount;
+    final OneCyclePolicy policy;
+    final CycleSlice slice;
+
+    NetworkSpec(String fitId, Network network, OneCyclePolicy policy, CycleSlice slice) {
+        this.fitId = fitId;
+        this.configuration = network.configuration();
+        this.paramCount = Math.toIntExact(network.params().length());
+        this.policy = policy;
+        this.slice = slice;
+    }
+
+    /** A new network with this configuration and the cycle's schedules; its parameters are set by the round. */
+    Network build(NetworkState state) {
+        float[] params = java.util.Arrays.copyOf(state.values, state.paramCount);
+        Network net = Network.fromConfiguration(configuration, Nd4j.create(params, new long[] {1, params.length}, 'c'));
+        dev.onecycle.dl4j.OneCycleUpdaters.install(net, policy, slice);
+        net.updaterState(); // creates the updater, so its state can be set
+        return net;
+    }
+}
