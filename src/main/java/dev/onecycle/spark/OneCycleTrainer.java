@@ -177,37 +177,62 @@ public final class OneCycleTrainer {
 
     /** Runs one Spark job; a cancelled job group or an interrupted driver thread ends training. */
     private <T> T run(JobGroupScope jobs, int epoch, long iterationsDone, java.util.function.Supplier<T> job) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone, new InterruptedException());
-        }
+        checkInterrupted(jobs, epoch, iterationsDone);
         try {
             return job.get();
         } catch (RuntimeException e) {
-            if (cancelled(e)) {
-                throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone, e);
-            }
-            throw e;
-        } catch (Exception e) { // SparkException: checked in Java, thrown by Scala code
-            if (cancelled(e)) {
-                throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone, e);
-            }
-            throw new IllegalStateException(e.getMessage(), e);
+            throw cancelledOr(jobs, epoch, iterationsDone, e);
         }
     }
 
-    private static boolean cancelled(Throwable e) {
+    private static void checkInterrupted(JobGroupScope jobs, int epoch, long iterationsDone) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone,
+                    new InterruptedException("the driver thread was interrupted"));
+        }
+    }
+
+    /** {@code e} as a {@link TrainingCancelledException} when it is a cancellation, else {@code e} (unwrapped). */
+    private static RuntimeException cancelledOr(JobGroupScope jobs, int epoch, long iterationsDone, Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+        if (cancelled(t)) {
+            return new TrainingCancelledException(jobs.group(), epoch, iterationsDone, t);
+        }
+        if (t instanceof RuntimeException) {
+            return (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        return new IllegalStateException(t.getMessage(), t); // SparkException: checked in Java, thrown by Scala code
+    }
+
+    static boolean cancelled(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String m = String.valueOf(t.getMessage());
-            if (t instanceof InterruptedException || m.contains("cancelled part of cancelled job group")
-                    || m.contains("cancelled as part of cancellation of all jobs")
-                    || m.contains("because SparkContext was shut down") || m.contains("cancelled because")) {
+            if (t instanceof InterruptedException || t instanceof java.util.concurrent.CancellationException
+                    || m.contains("part of cancelled job group")
+                    || m.contains("cancellation of all jobs") || m.contains("SparkContext was shut down")) {
                 return true;
             }
         }
         return false;
     }
 
-    /** The epochs of one fit: the data spread per epoch, the rounds in jobs, the observers told in order. */
+    /** A submitted job: {@link #await} waits for it and averages its results into the driver's network. */
+    private interface PendingJob {
+        List<List<RoundResult>> await();
+
+        void cancel();
+    }
+
+    /**
+     * The epochs of one fit: the data spread per epoch, the rounds in jobs, the observers told in order. The
+     * next job is submitted before the observers hear of the previous one, so the driver's own work overlaps
+     * training and a job of the fit is active in its group nearly all the time (a group cancel reaches only
+     * active jobs). While the observers of an epoch's end run (evaluation, checkpoint copy), a watch job keeps
+     * the group's cancel from being lost.
+     */
     private final class Epochs {
         private final JavaSparkContext sc;
         private final JobGroupScope jobs;
@@ -217,8 +242,9 @@ public final class OneCycleTrainer {
         private final TrainingPlan plan;
         private final Broadcast<NetworkSpec> spec;
         private final int fanIn;
-        private AveragingPath path;
+        private final AveragingPath path;
         private int roundsPerJob;
+        private long jobSubmitted;
 
         Epochs(JavaSparkContext sc, JobGroupScope jobs, Network network, JavaRDD<ExampleBlock> blocks, long[] offsets,
                 TrainingPlan plan, Broadcast<NetworkSpec> spec, AveragingPath path) {
@@ -236,7 +262,6 @@ public final class OneCycleTrainer {
 
         void train(int epoch) {
             long started = System.nanoTime();
-            int ipe = plan.slice().itersPerEpoch();
             int rounds = plan.roundsPerEpoch();
             jobs.describe("1cycle epoch " + epoch + ": spreading the data over " + workers + " workers");
             Broadcast<int[]> positions = sc.broadcast(DataSpread.positions(seed, epoch,
@@ -245,27 +270,24 @@ public final class OneCycleTrainer {
             shards.persist(StorageLevel.MEMORY_ONLY());
             double lossSum = 0;
             long minibatches = 0;
+            PendingJob pending = null;
             try {
-                int round = 0;
-                while (round < rounds) {
-                    int n = path == AveragingPath.BARRIER ? Math.min(roundsPerJob, rounds - round) : 1;
-                    List<RoundState> states = new ArrayList<>(n);
-                    for (int r = round; r < round + n; r++) {
-                        int first = r * averagingFrequency;
-                        states.add(new RoundState(policy, plan.slice(), epoch, r, first,
-                                Math.min(ipe, first + averagingFrequency), seed));
+                List<RoundState> states = rounds(epoch, 0);
+                pending = submit(shards, states);
+                while (pending != null) {
+                    PendingJob job = pending;
+                    pending = null;
+                    List<List<RoundResult>> results = job.await();
+                    adaptRoundsPerJob(states.size(), System.nanoTime() - jobSubmitted);
+                    RoundState last = states.get(states.size() - 1);
+                    network.setIterationCount(last.iterationOf(last.endStep()));
+                    List<RoundState> done = states;
+                    if (last.round() + 1 < rounds) {
+                        states = rounds(epoch, last.round() + 1);
+                        pending = submit(shards, states);
                     }
-                    RoundState a = states.get(0);
-                    RoundState b = states.get(n - 1);
-                    jobs.describe("1cycle epoch " + epoch + " round" + (n == 1 ? " " + (round + 1)
-                            : "s " + (round + 1) + "-" + (round + n)) + "/" + rounds + " (iterations "
-                            + a.firstIteration() + ".." + (b.iterationOf(b.endStep()) - 1) + ")");
-                    long jobStarted = System.nanoTime();
-                    List<List<RoundResult>> results = path == AveragingPath.BARRIER ? barrierJob(shards, states)
-                            : List.of(driverRound(shards, a));
-                    adaptRoundsPerJob(n, System.nanoTime() - jobStarted);
-                    for (int i = 0; i < n; i++) {
-                        RoundState state = states.get(i);
+                    for (int i = 0; i < done.size(); i++) {
+                        RoundState state = done.get(i);
                         List<AppliedStep> applied = new ArrayList<>();
                         double roundLoss = 0;
                         long roundBatches = 0;
@@ -278,25 +300,54 @@ public final class OneCycleTrainer {
                                 .thenComparingInt(AppliedStep::worker));
                         lossSum += roundLoss;
                         minibatches += roundBatches;
-                        network.setIterationCount(state.iterationOf(state.endStep()));
                         double meanScore = roundBatches == 0 ? Double.NaN : roundLoss / roundBatches;
                         for (TrainingObserver o : observers) {
                             o.onRound(plan, state, applied, meanScore);
                         }
                     }
-                    round += n;
                 }
+            } catch (RuntimeException e) {
+                if (pending != null) {
+                    pending.cancel();
+                }
+                throw e;
             } finally {
                 shards.unpersist(false);
                 positions.destroy();
             }
             network.setEpochCount(epoch + 1);
-            EpochSummary summary = new EpochSummary(epoch, (long) (epoch + 1) * ipe,
+            EpochSummary summary = new EpochSummary(epoch, (long) (epoch + 1) * plan.slice().itersPerEpoch(),
                     minibatches == 0 ? Double.NaN : lossSum / minibatches, minibatches,
                     (System.nanoTime() - started) / 1e9);
-            for (TrainingObserver o : observers) {
-                o.onEpoch(plan, summary, network);
+            watchingForCancel(epoch, () -> {
+                for (TrainingObserver o : observers) {
+                    o.onEpoch(plan, summary, network);
+                }
+            });
+        }
+
+        /** The rounds of the next job, from {@code first}: one on the job-per-round path, several on the barrier path. */
+        private List<RoundState> rounds(int epoch, int first) {
+            int ipe = plan.slice().itersPerEpoch();
+            int n = path == AveragingPath.BARRIER ? Math.min(roundsPerJob, plan.roundsPerEpoch() - first) : 1;
+            List<RoundState> states = new ArrayList<>(n);
+            for (int r = first; r < first + n; r++) {
+                int step = r * averagingFrequency;
+                states.add(new RoundState(policy, plan.slice(), epoch, r, step, Math.min(ipe, step + averagingFrequency),
+                        seed));
             }
+            return states;
+        }
+
+        private PendingJob submit(JavaRDD<WorkerShard> shards, List<RoundState> states) {
+            RoundState a = states.get(0);
+            RoundState b = states.get(states.size() - 1);
+            checkInterrupted(jobs, a.epoch(), iterationsDone());
+            jobs.describe("1cycle epoch " + a.epoch() + " round" + (states.size() == 1 ? " " + (a.round() + 1)
+                    : "s " + (a.round() + 1) + "-" + (b.round() + 1)) + "/" + plan.roundsPerEpoch() + " (iterations "
+                    + a.firstIteration() + ".." + (b.iterationOf(b.endStep()) - 1) + ")");
+            jobSubmitted = System.nanoTime();
+            return path == AveragingPath.BARRIER ? barrierJob(shards, states) : driverRound(shards, a);
         }
 
         /** Without a fixed {@code roundsPerJob}: barrier jobs of about {@link #TARGET_JOB_SECONDS} each. */
@@ -312,78 +363,161 @@ public final class OneCycleTrainer {
             return network.iterationCount();
         }
 
-        /** One round as one Spark job: workers train, the driver (or a tree of executors) averages. */
-        private List<RoundResult> driverRound(JavaRDD<WorkerShard> shards, RoundState state) {
-            Broadcast<RoundInput> input = sc.broadcast(new RoundInput(state, NetworkState.of(network)));
+        private <T> T await(org.apache.spark.api.java.JavaFutureAction<T> future, int epoch) {
             try {
-                JavaRDD<RoundResult> trained = shards.mapPartitionsWithIndex(new RoundTrainer(spec, input), true);
-                List<RoundResult> results;
-                float[] mean;
-                int groups = (workers + fanIn - 1) / fanIn;
-                if (groups == 1) {
-                    results = new ArrayList<>(run(jobs, state.epoch(), iterationsDone(), trained::collect));
-                    results.sort(Comparator.comparingInt(RoundResult::worker));
-                    List<float[]> states = new ArrayList<>();
-                    for (RoundResult r : results) {
-                        states.add(r.state());
-                    }
-                    mean = WorkerMean.mean(states, fanIn);
-                } else {
-                    int f = fanIn;
-                    List<GroupSum> sums = new ArrayList<>(run(jobs, state.epoch(), iterationsDone(),
-                            () -> JavaPairRDD.fromJavaRDD(trained.map(r -> new scala.Tuple2<>(r.worker() / f, r)))
-                                    .partitionBy(new org.apache.spark.HashPartitioner(groups))
-                                    .mapPartitionsWithIndex((g, it) -> List.of(GroupSum.of(g, it)).iterator(), true)
-                                    .collect()));
-                    sums.sort(Comparator.comparingInt(GroupSum::group));
-                    results = new ArrayList<>();
-                    List<float[]> partials = new ArrayList<>();
-                    int trainedWorkers = 0;
-                    for (GroupSum g : sums) {
-                        results.addAll(g.members());
-                        partials.add(g.sum());
-                        trainedWorkers += g.trained();
-                    }
-                    float[] total = WorkerMean.sum(partials);
-                    mean = total == null ? null : WorkerMean.divide(total, trainedWorkers);
-                }
-                if (mean != null) {
-                    new NetworkState(spec.value().paramCount, mean).applyTo(network);
-                }
-                List<RoundResult> kept = new ArrayList<>(results.size());
-                for (RoundResult r : results) {
-                    kept.add(r.withoutState());
-                }
-                return kept;
-            } finally {
-                input.destroy();
+                return future.get();
+            } catch (InterruptedException e) {
+                future.cancel(true);
+                Thread.currentThread().interrupt();
+                throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone(), e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                throw cancelledOr(jobs, epoch, iterationsDone(), e);
             }
         }
 
-        /** Several rounds as one barrier job: the workers average among themselves after each round. */
-        private List<List<RoundResult>> barrierJob(JavaRDD<WorkerShard> shards, List<RoundState> states) {
-            Broadcast<SegmentInput> input = sc.broadcast(new SegmentInput(states, NetworkState.of(network), fanIn));
+        /**
+         * Runs driver-side work between jobs with a watch job in the group: a one-task job that waits until it
+         * is cancelled. A group cancel meanwhile cancels it, and training stops after the work.
+         */
+        private void watchingForCancel(int epoch, Runnable work) {
+            jobs.describe("1cycle epoch " + epoch + ": end of epoch (evaluation, checkpoint)");
+            org.apache.spark.api.java.JavaFutureAction<Void> watch = sc.parallelize(List.of(0), 1)
+                    .foreachAsync(x -> {
+                        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+                        while (!task.isInterrupted()) {
+                            Thread.sleep(20);
+                        }
+                    });
             try {
-                org.apache.spark.rdd.RDD<SegmentResult> job = shards.rdd().barrier().mapPartitions(
-                        new BarrierSegmentTrainer(spec, input), true,
-                        scala.reflect.ClassTag$.MODULE$.apply(SegmentResult.class));
-                List<SegmentResult> results = new ArrayList<>(run(jobs, states.get(0).epoch(), iterationsDone(),
-                        () -> job.toJavaRDD().collect()));
-                results.sort(Comparator.comparingInt(SegmentResult::worker));
-                results.get(0).end().applyTo(network);
-                List<List<RoundResult>> byRound = new ArrayList<>();
-                for (int i = 0; i < states.size(); i++) {
-                    List<RoundResult> round = new ArrayList<>(results.size());
-                    for (SegmentResult r : results) {
-                        round.add(r.rounds().get(i));
-                    }
-                    byRound.add(round);
-                }
-                return byRound;
+                work.run();
             } finally {
-                input.destroy();
+                boolean groupCancelled = watch.isDone();
+                watch.cancel(true);
+                if (!groupCancelled) {
+                    try {
+                        watch.get();
+                    } catch (Exception e) {
+                        groupCancelled = String.valueOf(rootMessage(e)).contains("part of cancelled job group");
+                    }
+                }
+                if (groupCancelled && !Thread.currentThread().isInterrupted()) {
+                    throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone(), null);
+                }
             }
         }
+
+        /** One round as one Spark job: workers train, the driver (or a tree of executors) averages. */
+        private PendingJob driverRound(JavaRDD<WorkerShard> shards, RoundState state) {
+            Broadcast<RoundInput> input = sc.broadcast(new RoundInput(state, NetworkState.of(network)));
+            JavaRDD<RoundResult> trained = shards.mapPartitionsWithIndex(new RoundTrainer(spec, input), true);
+            int groups = (workers + fanIn - 1) / fanIn;
+            int f = fanIn;
+            // one group: the driver sums the workers' states itself; more: executors sum groups of workers first
+            org.apache.spark.api.java.JavaFutureAction<List<RoundResult>> direct = groups == 1 ? trained.collectAsync() : null;
+            org.apache.spark.api.java.JavaFutureAction<List<GroupSum>> tree = groups == 1 ? null
+                    : JavaPairRDD.fromJavaRDD(trained.map(r -> new scala.Tuple2<>(r.worker() / f, r)))
+                            .partitionBy(new org.apache.spark.HashPartitioner(groups))
+                            .mapPartitionsWithIndex((g, it) -> List.of(GroupSum.of(g, it)).iterator(), true)
+                            .collectAsync();
+            return new PendingJob() {
+                @Override
+                public List<List<RoundResult>> await() {
+                    try {
+                        List<RoundResult> results = new ArrayList<>();
+                        float[] mean;
+                        if (direct != null) {
+                            List<RoundResult> all = new ArrayList<>(Epochs.this.await(direct, state.epoch()));
+                            all.sort(Comparator.comparingInt(RoundResult::worker));
+                            List<float[]> states = new ArrayList<>();
+                            for (RoundResult r : all) {
+                                states.add(r.state());
+                                results.add(r.withoutState());
+                            }
+                            mean = WorkerMean.mean(states, fanIn);
+                        } else {
+                            List<GroupSum> sums = new ArrayList<>(Epochs.this.await(tree, state.epoch()));
+                            sums.sort(Comparator.comparingInt(GroupSum::group));
+                            List<float[]> partials = new ArrayList<>();
+                            int trainedWorkers = 0;
+                            for (GroupSum g : sums) {
+                                results.addAll(g.members());
+                                partials.add(g.sum());
+                                trainedWorkers += g.trained();
+                            }
+                            float[] total = WorkerMean.sum(partials);
+                            mean = total == null ? null : WorkerMean.divide(total, trainedWorkers);
+                        }
+                        if (mean != null) {
+                            new NetworkState(spec.value().paramCount, mean).applyTo(network);
+                        }
+                        return List.of(results);
+                    } finally {
+                        destroy(input);
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                    if (direct != null) {
+                        direct.cancel(true);
+                    } else {
+                        tree.cancel(true);
+                    }
+                    destroy(input);
+                }
+            };
+        }
+
+        /** Several rounds as one barrier job: the workers average among themselves after each round. */
+        private PendingJob barrierJob(JavaRDD<WorkerShard> shards, List<RoundState> states) {
+            Broadcast<SegmentInput> input = sc.broadcast(new SegmentInput(states, NetworkState.of(network), fanIn));
+            org.apache.spark.rdd.RDD<SegmentResult> job = shards.rdd().barrier().mapPartitions(
+                    new BarrierSegmentTrainer(spec, input), true,
+                    scala.reflect.ClassTag$.MODULE$.apply(SegmentResult.class));
+            org.apache.spark.api.java.JavaFutureAction<List<SegmentResult>> future = job.toJavaRDD().collectAsync();
+            return new PendingJob() {
+                @Override
+                public List<List<RoundResult>> await() {
+                    try {
+                        List<SegmentResult> results = new ArrayList<>(Epochs.this.await(future, states.get(0).epoch()));
+                        results.sort(Comparator.comparingInt(SegmentResult::worker));
+                        results.get(0).end().applyTo(network);
+                        List<List<RoundResult>> byRound = new ArrayList<>();
+                        for (int i = 0; i < states.size(); i++) {
+                            List<RoundResult> round = new ArrayList<>(results.size());
+                            for (SegmentResult r : results) {
+                                round.add(r.rounds().get(i));
+                            }
+                            byRound.add(round);
+                        }
+                        return byRound;
+                    } finally {
+                        destroy(input);
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                    future.cancel(true);
+                    destroy(input);
+                }
+            };
+        }
+    }
+
+    /** Destroys a broadcast once (a second destroy is an error in Spark). */
+    private static void destroy(Broadcast<?> b) {
+        if (b.isValid()) {
+            b.destroy();
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            all.append(t.getMessage()).append(' ');
+        }
+        return all.toString();
     }
 
     /**

@@ -234,6 +234,197 @@ class OneCycleTrainerTest {
     }
 
     @Test
+    void barrierAndJobPerRoundPathsGiveBitwiseTheSameResult() {
+        Recording viaDriver = new Recording();
+        Recording viaBarrier = new Recording();
+        Recording viaBarrierOneRoundPerJob = new Recording();
+        Network a = freshNetwork();
+        Network b = freshNetwork();
+        Network c = freshNetwork();
+        trainer(viaDriver).optEpochs(2).optAveraging(AveragingPath.DRIVER).build().fit(sc, a, data());
+        trainer(viaBarrier).optEpochs(2).optAveraging(AveragingPath.BARRIER).optRoundsPerJob(3).build().fit(sc, b, data());
+        trainer(viaBarrierOneRoundPerJob).optEpochs(2).optAveraging(AveragingPath.BARRIER).optRoundsPerJob(1).build()
+                .fit(sc, c, data());
+        assertArrayEquals(params(a), params(b));
+        assertArrayEquals(params(a), params(c));
+        assertArrayEquals(a.updaterState().dup().data().asFloat(), b.updaterState().dup().data().asFloat());
+        assertEquals(viaDriver.applied, viaBarrier.applied, "same applied schedule and losses");
+        assertEquals(viaDriver.applied, viaBarrierOneRoundPerJob.applied);
+        assertEquals(a.iterationCount(), b.iterationCount());
+    }
+
+    @Test
+    void workersThatLoseTheirCachedNetworksRebuildThemAndGetBitwiseTheSameResult() {
+        Network cached = freshNetwork();
+        trainer(new Recording()).optEpochs(2).optAveraging(AveragingPath.DRIVER).build().fit(sc, cached, data());
+        for (AveragingPath path : List.of(AveragingPath.DRIVER, AveragingPath.BARRIER)) {
+            Network lost = freshNetwork();
+            int[] rounds = {0};
+            trainer(new Recording()).optEpochs(2).optAveraging(path).optRoundsPerJob(2).optObserver(new TrainingObserver() {
+                @Override
+                public void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> applied, double meanScore) {
+                    if (rounds[0]++ % 3 == 1) {
+                        WorkerNetworks.clear(); // what a lost executor or a rerun task finds
+                    }
+                }
+            }).build().fit(sc, lost, data());
+            assertArrayEquals(params(cached), params(lost), path.id());
+        }
+        assertEquals(0, WorkerNetworks.size(), "a finished fit leaves no cached network behind");
+    }
+
+    @Test
+    void moreWorkersThanCoresSumInAFixedTreeOrderReproducibly() {
+        Recording rec = new Recording();
+        Network a = freshNetwork();
+        Network b = freshNetwork();
+        // 4 workers on local[2]: the barrier path cannot run, auto takes a job per round, groups of 2 summed on executors
+        TrainingPlan plan = OneCycleTrainer.builder().setPolicy(POLICY).setTotEpochs(1).setWorkers(4)
+                .setBatchSizePerWorker(BATCH).optAveraging(AveragingPath.AUTO).optObserver(rec).build().fit(sc, a, data());
+        OneCycleTrainer.builder().setPolicy(POLICY).setTotEpochs(1).setWorkers(4).setBatchSizePerWorker(BATCH)
+                .optAveraging(AveragingPath.DRIVER).build().fit(sc, b, data());
+        assertEquals(10, plan.slice().itersPerEpoch()); // ceil(ceil(611 / 4) / 16)
+        assertEquals(4 * 10, rec.applied.size());
+        assertArrayEquals(params(a), params(b));
+        Network linear = freshNetwork();
+        OneCycleTrainer.builder().setPolicy(POLICY).setTotEpochs(1).setWorkers(4).setBatchSizePerWorker(BATCH)
+                .optAggregationDepth(1).build().fit(sc, linear, data());
+        assertTrue(rec.epochs.get(0).trainLoss() > 0);
+    }
+
+    @Test
+    void barrierPathWithMoreWorkersThanTaskSlotsIsRefusedNamingTheSetting() {
+        OneCycleTrainer t = OneCycleTrainer.builder().setPolicy(POLICY).setTotEpochs(1).setWorkers(3)
+                .setBatchSizePerWorker(BATCH).optAveraging(AveragingPath.BARRIER).build();
+        InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> t.fit(sc, freshNetwork(), data()));
+        assertEquals("averaging", e.parameter());
+        assertTrue(e.getMessage().contains("3") && e.getMessage().contains("2"), e.getMessage());
+    }
+
+    @Test
+    void everyJobOfAFitRunsInTheCallersJobGroupWhichIsRestoredAfter() throws Exception {
+        java.util.Set<String> groups = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.List<String> descriptions = java.util.Collections.synchronizedList(new ArrayList<>());
+        org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+                groups.add(String.valueOf(start.properties().getProperty("spark.jobGroup.id")));
+                descriptions.add(String.valueOf(start.properties().getProperty("spark.job.description")));
+            }
+        };
+        sc.sc().addSparkListener(listener);
+        try {
+            for (AveragingPath path : List.of(AveragingPath.DRIVER, AveragingPath.BARRIER)) {
+                groups.clear();
+                descriptions.clear();
+                sc.setJobGroup("zeppelin|anonymous|note|paragraph_1", "the paragraph", false);
+                sc.setLocalProperty("spark.job.description", "the paragraph");
+                trainer(new Recording()).optEpochs(1).optAveraging(path).build().fit(sc, freshNetwork(), data());
+                sc.sc().listenerBus().waitUntilEmpty();
+                assertEquals(java.util.Set.of("zeppelin|anonymous|note|paragraph_1"), groups, path.id());
+                assertTrue(descriptions.stream().anyMatch(d -> d.startsWith("1cycle epoch 0 round")), descriptions.toString());
+                assertEquals("zeppelin|anonymous|note|paragraph_1", sc.getLocalProperty("spark.jobGroup.id"));
+                assertEquals("the paragraph", sc.getLocalProperty("spark.job.description"));
+                assertEquals("false", sc.getLocalProperty("spark.job.interruptOnCancel"));
+            }
+            sc.clearJobGroup();
+            trainer(new Recording()).optEpochs(1).build().fit(sc, freshNetwork(), data());
+            assertEquals(null, sc.getLocalProperty("spark.jobGroup.id"), "without a caller's group nothing is left set");
+        } finally {
+            sc.sc().removeSparkListener(listener);
+            sc.clearJobGroup();
+        }
+    }
+
+    @Test
+    void cancellingTheCallersJobGroupStopsTrainingAtTheCurrentRound(@TempDir Path dir) throws Exception {
+        for (AveragingPath path : List.of(AveragingPath.DRIVER, AveragingPath.BARRIER)) {
+            String group = "zeppelin|anonymous|note|cancel_" + path.id();
+            dev.onecycle.checkpoint.CheckpointStore store = dev.onecycle.checkpoint.CheckpointStore.open(
+                    dir.resolve("ckpt-" + path.id()).toString(), new org.apache.hadoop.conf.Configuration());
+            dev.onecycle.checkpoint.CheckpointLock lock = store.lock(java.time.Duration.ofMinutes(5), m -> { });
+            java.util.concurrent.atomic.AtomicInteger jobsAfterCancel = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CountDownLatch midEpoch = new java.util.concurrent.CountDownLatch(1);
+            org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+                @Override
+                public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+                    if (!group.equals(start.properties().getProperty("spark.jobGroup.id"))) {
+                        return;
+                    }
+                    if (cancelled.get()) {
+                        jobsAfterCancel.incrementAndGet();
+                    } else if (String.valueOf(start.properties().getProperty("spark.job.description"))
+                            .startsWith("1cycle epoch 0 round 3/")) {
+                        midEpoch.countDown(); // a round job of the first epoch is running
+                    }
+                }
+            };
+            sc.sc().addSparkListener(listener);
+            Network net = freshNetwork();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread paragraph = new Thread(() -> {
+                sc.setJobGroup(group, "paragraph", false);
+                try {
+                    trainer(new Recording()).setTotEpochs(50).optAveraging(path).optRoundsPerJob(1)
+                            .optObserver(new EpochCheckpointer(store, lock, 3, new java.io.PrintWriter(new java.io.StringWriter())))
+                            .build().fit(sc, net, data());
+                } catch (Throwable t) {
+                    failure.set(t);
+                } finally {
+                    assertEquals(group, sc.getLocalProperty("spark.jobGroup.id"), "the caller's group is kept");
+                }
+            });
+            try {
+                paragraph.start();
+                assertTrue(midEpoch.await(2, java.util.concurrent.TimeUnit.MINUTES), "training started");
+                cancelled.set(true);
+                long t0 = System.nanoTime();
+                sc.cancelJobGroup(group);
+                paragraph.join(30_000);
+                assertTrue(!paragraph.isAlive(), "fit ended after the cancel");
+                assertTrue((System.nanoTime() - t0) / 1e9 < 10, "fit ended within seconds");
+                assertTrue(failure.get() instanceof TrainingCancelledException, String.valueOf(failure.get()));
+                TrainingCancelledException e = (TrainingCancelledException) failure.get();
+                assertEquals(e.iterationsDone(), net.iterationCount(), "the network holds the state it names");
+                assertTrue(e.getMessage().contains(group), e.getMessage());
+                sc.sc().listenerBus().waitUntilEmpty();
+                assertEquals(0, jobsAfterCancel.get(), "no further round jobs");
+                assertTrue(net.iterationCount() <= 18, "stopped in the first epoch: " + net.iterationCount());
+                lock.close();
+                assertTrue(store.cleanTemporaries().isEmpty(), "no checkpoint half-written");
+                for (org.apache.hadoop.fs.Path c : store.candidates()) {
+                    store.verify(c);
+                }
+            } finally {
+                sc.sc().removeSparkListener(listener);
+                paragraph.join();
+            }
+        }
+    }
+
+    @Test
+    void aCancelWhileTheDriverIsBetweenJobsAtTheEndOfAnEpochIsNotLost() {
+        String group = "zeppelin|anonymous|note|between_jobs";
+        sc.setJobGroup(group, "paragraph", false);
+        Network net = freshNetwork();
+        try {
+            TrainingCancelledException e = assertThrows(TrainingCancelledException.class, () -> trainer(new Recording())
+                    .optObserver(new TrainingObserver() {
+                        @Override
+                        public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
+                            sc.cancelJobGroup(group); // no round job runs now: the driver evaluates, checkpoints...
+                        }
+                    }).build().fit(sc, net, data()));
+            assertEquals(0, e.epoch());
+            assertEquals(20, e.iterationsDone());
+            assertEquals(20, net.iterationCount(), "stopped after the first epoch");
+        } finally {
+            sc.clearJobGroup();
+        }
+    }
+
+    @Test
     void itersPerEpochCountsTheFullestWorker() {
         assertEquals(20, DataSpread.itersPerEpoch(611, 2, 16));
         assertEquals(1, DataSpread.itersPerEpoch(2, 2, 16));
