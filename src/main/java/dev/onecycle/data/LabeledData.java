@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * each with a 0-based class index. {@link LabeledImages} (IDX, pixels scaled to [0, 1]) and {@link LabeledArrays}
  * (LIBSVM, CSV, Parquet: values as read) implement it.
  */
-public interface LabeledData {
+public interface LabeledData extends java.io.Serializable {
     int size();
 
     int features();

@@ -1,9 +1,7 @@
 package dev.onecycle.spark;
 
 import dev.onecycle.dl4j.Network;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
@@ -12,10 +10,10 @@ import scala.collection.JavaConverters;
 
 /**
  * The executor side of the barrier path: one Spark job trains several rounds. All workers run at once (Spark's
- * barrier execution mode); after each round every worker sends its state to all others through
- * {@link BarrierTaskContext#allGather} (ordered by partition, i.e. worker) and computes the same
- * {@link WorkerMean} the driver would, so the result is bitwise the one of the job-per-round path. A failed
- * task fails the whole stage, which Spark reruns from the segment's start state: the same result again.
+ * barrier execution mode); after each round every worker sends its state to
+ * the driver's {@link AveragingEndpoint}, which replies the {@link WorkerMean} of all of them in worker order:
+ * bitwise the result of the job-per-round path. A failed task fails the whole stage, which Spark reruns from the
+ * segment's start state: the same result again.
  */
 final class BarrierSegmentTrainer
         extends scala.runtime.AbstractFunction1<scala.collection.Iterator<WorkerShard>, scala.collection.Iterator<SegmentResult>>
@@ -40,16 +38,13 @@ final class BarrierSegmentTrainer
         Network net = WorkerNetworks.take(s, shard.worker(), in.start());
         in.start().applyTo(net);
         List<RoundResult> rounds = new ArrayList<>();
+        String attempt = ctx.stageId() + "." + ctx.stageAttemptNumber();
         float[] mean = null;
         for (RoundState round : in.rounds()) {
             ctx.killTaskIfInterrupted();
             RoundResult r = WorkerRound.train(net, shard, round);
-            String[] all = ctx.allGather(encode(r));
-            List<float[]> states = new ArrayList<>(all.length);
-            for (String m : all) {
-                states.add(decode(m));
-            }
-            mean = WorkerMean.mean(states, in.fanIn());
+            mean = AveragingEndpoint.average(in.endpoint(), new AverageRequest(attempt, round.firstIteration(),
+                    shard.worker(), ctx.numPartitions(), in.fanIn(), r.state()));
             if (mean != null) {
                 new NetworkState(s.paramCount, mean).applyTo(net);
             }
@@ -60,26 +55,5 @@ final class BarrierSegmentTrainer
         WorkerNetworks.give(s, shard.worker(), net);
         List<SegmentResult> out = List.of(new SegmentResult(shard.worker(), rounds, end));
         return JavaConverters.asScalaIterator(out.iterator());
-    }
-
-    /** A worker's state as one message: a flag (trained or not) and the floats, Base64 (allGather takes strings). */
-    static String encode(RoundResult r) {
-        float[] state = r.state();
-        ByteBuffer b = ByteBuffer.allocate(1 + (state == null ? 0 : 4 * state.length));
-        b.put((byte) (state == null ? 0 : 1));
-        if (state != null) {
-            b.asFloatBuffer().put(state);
-        }
-        return Base64.getEncoder().encodeToString(b.array());
-    }
-
-    static float[] decode(String message) {
-        ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(message));
-        if (b.get() == 0) {
-            return null;
-        }
-        float[] state = new float[b.remaining() / 4];
-        b.slice().asFloatBuffer().get(state);
-        return state;
     }
 }

@@ -108,6 +108,7 @@ public final class OneCycleTrainer {
         TrainingPlan plan = null;
         JavaRDD<ExampleBlock> blocks = DataSpread.blocks(data);
         Broadcast<NetworkSpec> spec = null;
+        AveragingEndpoint endpoint = null;
         try (JobGroupScope jobs = JobGroupScope.enter(sc, "onecycle-" + fitId)) {
             jobs.describe("1cycle: packing and counting the data");
             blocks.persist(StorageLevel.DISK_ONLY());
@@ -121,7 +122,11 @@ public final class OneCycleTrainer {
             network.setEpochCount(slice.startEpoch());
             spec = sc.broadcast(new NetworkSpec(fitId, network, policy, slice));
             AveragingPath path = choosePath(sc, network);
-            Epochs epochs = new Epochs(sc, jobs, network, blocks, offsets, plan, spec, path);
+            if (path == AveragingPath.BARRIER) {
+                endpoint = AveragingEndpoint.start(fitId);
+            }
+            Epochs epochs = new Epochs(sc, jobs, network, blocks, offsets, plan, spec, path,
+                    endpoint == null ? null : endpoint.name());
             for (TrainingObserver o : observers) {
                 o.onStart(plan);
             }
@@ -145,6 +150,9 @@ public final class OneCycleTrainer {
                 spec.destroy();
             }
             WorkerNetworks.forget(fitId);
+            if (endpoint != null) {
+                endpoint.close();
+            }
         }
     }
 
@@ -243,12 +251,14 @@ public final class OneCycleTrainer {
         private final Broadcast<NetworkSpec> spec;
         private final int fanIn;
         private final AveragingPath path;
+        private final String endpoint;
         private int roundsPerJob;
         private long jobSubmitted;
 
         Epochs(JavaSparkContext sc, JobGroupScope jobs, Network network, JavaRDD<ExampleBlock> blocks, long[] offsets,
-                TrainingPlan plan, Broadcast<NetworkSpec> spec, AveragingPath path) {
+                TrainingPlan plan, Broadcast<NetworkSpec> spec, AveragingPath path, String endpoint) {
             this.sc = sc;
+            this.endpoint = endpoint;
             this.jobs = jobs;
             this.network = network;
             this.blocks = blocks;
@@ -470,7 +480,7 @@ public final class OneCycleTrainer {
 
         /** Several rounds as one barrier job: the workers average among themselves after each round. */
         private PendingJob barrierJob(JavaRDD<WorkerShard> shards, List<RoundState> states) {
-            Broadcast<SegmentInput> input = sc.broadcast(new SegmentInput(states, NetworkState.of(network), fanIn));
+            Broadcast<SegmentInput> input = sc.broadcast(new SegmentInput(states, NetworkState.of(network), fanIn, endpoint));
             org.apache.spark.rdd.RDD<SegmentResult> job = shards.rdd().barrier().mapPartitions(
                     new BarrierSegmentTrainer(spec, input), true,
                     scala.reflect.ClassTag$.MODULE$.apply(SegmentResult.class));

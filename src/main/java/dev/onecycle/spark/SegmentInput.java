@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Broadcast to the workers for one job of the barrier path: consecutive rounds of one epoch, the averaged
- * state to start from, and the summation order of the averaging.
+ * state to start from, the summation order of the averaging, and the driver endpoint that averages.
  */
-record SegmentInput(List<RoundState> rounds, NetworkState start, int fanIn) implements Serializable {
+record SegmentInput(List<RoundState> rounds, NetworkState start, int fanIn, String endpoint) implements Serializable {
 }

@@ -37,9 +37,6 @@ import org.nd4j.linalg.dataset.DataSet;
  * into place only when complete.
  */
 public final class TrainingJob {
-    /** Examples per DataSet handed to Spark (the trainer re-spreads them one by one). */
-    private static final int PARALLELIZE_CHUNK = 256;
-
     private final TrainingJobSettings settings;
     private final PrintWriter out;
 
@@ -165,10 +162,10 @@ public final class TrainingJob {
                 if (p.store != null) {
                     builder.optObserver(new EpochCheckpointer(p.store, lock, settings.keepCheckpoints(), out));
                 }
-                List<DataSet> chunks = p.train.toDataSets(PARALLELIZE_CHUNK, p.classes);
-                // Small tasks: parallelize ships its data inside them; the trainer re-spreads examples anyway.
-                JavaRDD<DataSet> rdd = sc.parallelize(chunks, Math.max(start.workers, chunks.size() / 4));
-                TrainingPlan plan = builder.build().fit(sc, start.network, rdd);
+                TrainingPlan plan;
+                try (DriverData train = new DriverData(sc, p.train, p.classes, start.workers)) {
+                    plan = builder.build().fit(sc, start.network, train.rdd());
+                }
                 return finish(p, start.network, recorder, plan);
             }
         } finally {
