@@ -18,7 +18,8 @@ import scala.runtime.BoxedUnit;
  * works wherever Spark does, authentication included) that waits for every worker's state of a round, computes
  * the {@link WorkerMean} in worker order, and replies it to all of them. Each worker sends and receives one
  * state per round (the driver handles workers x state size). Requests of an older stage attempt are failed when
- * a newer attempt's arrive: a rerun barrier stage starts afresh.
+ * a newer attempt's arrive: a rerun barrier stage starts afresh. It also holds the watch tasks that keep a job
+ * of the fit active in its group while the driver works between jobs (see {@code OneCycleTrainer}).
  *
  * <p>Spark's own {@code BarrierTaskContext.allGather} would do the exchange, but it polls for its reply once a
  * second (Spark 3.5: {@code Thread.sleep(1000)} in {@code runBarrier}), which costs up to a second per round.
@@ -27,6 +28,7 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
     private final RpcEnv rpcEnv;
     private final String name;
     private final Map<Long, Round> rounds = new HashMap<>();
+    private final List<RpcCallContext> watchers = new ArrayList<>();
     private String attempt;
     private RpcEndpointRef ref;
 
@@ -60,6 +62,20 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
         return name;
     }
 
+    /** A watch task's request: answered when the driver's work between jobs is done ({@link #releaseWatchers}). */
+    record WatchRequest(long watch) implements java.io.Serializable {
+    }
+
+    /** Lets watch task {@code watch} (and any earlier one) end normally, now or whenever it starts. */
+    void releaseWatchers(long watch) {
+        ref.askSync(new Release(watch), scala.reflect.ClassTag$.MODULE$.apply(Boolean.class));
+    }
+
+    private record Release(long watch) implements java.io.Serializable {
+    }
+
+    private long released = -1;
+
     /** Unregisters the endpoint; workers still waiting get a failure. */
     void close() {
         rpcEnv.stop(ref);
@@ -80,15 +96,27 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
         return new scala.runtime.AbstractPartialFunction<Object, BoxedUnit>() {
             @Override
             public boolean isDefinedAt(Object message) {
-                return message instanceof AverageRequest;
+                return message instanceof AverageRequest || message instanceof WatchRequest || message instanceof Release;
             }
 
             @Override
             public <A1, B1> B1 applyOrElse(A1 message, scala.Function1<A1, B1> otherwise) {
-                if (!(message instanceof AverageRequest)) {
+                if (message instanceof WatchRequest) {
+                    if (((WatchRequest) message).watch() <= released) {
+                        context.reply(Boolean.TRUE);
+                    } else {
+                        watchers.add(context);
+                    }
+                } else if (message instanceof Release) {
+                    released = Math.max(released, ((Release) message).watch());
+                    watchers.forEach(w -> w.reply(Boolean.TRUE));
+                    watchers.clear();
+                    context.reply(Boolean.TRUE);
+                } else if (message instanceof AverageRequest) {
+                    handle((AverageRequest) message, context);
+                } else {
                     return otherwise.apply(message);
                 }
-                handle((AverageRequest) message, context);
                 @SuppressWarnings("unchecked")
                 B1 unit = (B1) BoxedUnit.UNIT;
                 return unit;
@@ -122,6 +150,8 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
     }
 
     private void failAll(Throwable why) {
+        watchers.forEach(w -> w.sendFailure(why));
+        watchers.clear();
         for (Iterator<Round> it = rounds.values().iterator(); it.hasNext();) {
             Round round = it.next();
             for (RpcCallContext c : round.callers) {
@@ -142,6 +172,16 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
      * trained), checking every few milliseconds whether Spark killed the task.
      */
     static float[] average(String name, AverageRequest request) {
+        float[] mean = ask(name, request, float[].class);
+        return mean.length == 0 ? null : mean;
+    }
+
+    /** Waits (in a watch task) until the driver releases it, or Spark kills the task. */
+    static void watch(String name, long watch) {
+        ask(name, new WatchRequest(watch), Boolean.class);
+    }
+
+    private static <T> T ask(String name, Object request, Class<T> type) {
         RpcEndpointRef driver;
         synchronized (REFS) {
             driver = REFS.computeIfAbsent(name,
@@ -152,10 +192,10 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
                 old.forEach(REFS::remove);
             }
         }
-        scala.concurrent.Future<float[]> reply = driver.ask(request,
+        scala.concurrent.Future<T> reply = driver.ask(request,
                 new org.apache.spark.rpc.RpcTimeout(scala.concurrent.duration.Duration.create(365, "days"),
                         "onecycle.averaging"),
-                scala.reflect.ClassTag$.MODULE$.apply(float[].class));
+                scala.reflect.ClassTag$.MODULE$.apply(type));
         org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
         scala.concurrent.duration.FiniteDuration poll = scala.concurrent.duration.Duration.create(20, "ms");
         while (true) {
@@ -168,15 +208,14 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the round's average", e);
+                throw new IllegalStateException("interrupted while waiting for the driver", e);
             }
         }
-        scala.util.Try<float[]> result = reply.value().get();
+        scala.util.Try<T> result = reply.value().get();
         if (result.isFailure()) {
             Throwable t = result.failed().get();
             throw t instanceof RuntimeException ? (RuntimeException) t : new IllegalStateException(t.getMessage(), t);
         }
-        float[] mean = result.get();
-        return mean.length == 0 ? null : mean;
+        return result.get();
     }
 }

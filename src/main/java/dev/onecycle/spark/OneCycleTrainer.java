@@ -56,6 +56,8 @@ public final class OneCycleTrainer {
     /** Without a fixed rounds-per-job, barrier jobs are sized to last about this long (progress, cancel, checkpoints). */
     static final double TARGET_JOB_SECONDS = 2.0;
     static final int MAX_ROUNDS_PER_JOB = 512;
+    /** How long the end of an epoch waits for its released watch job to finish before cancelling it. */
+    static final long WATCH_END_SECONDS = 10;
 
     private OneCycleTrainer(Builder b) {
         this.policy = b.policy;
@@ -122,11 +124,8 @@ public final class OneCycleTrainer {
             network.setEpochCount(slice.startEpoch());
             spec = sc.broadcast(new NetworkSpec(fitId, network, policy, slice));
             AveragingPath path = choosePath(sc, network);
-            if (path == AveragingPath.BARRIER) {
-                endpoint = AveragingEndpoint.start(fitId);
-            }
-            Epochs epochs = new Epochs(sc, jobs, network, blocks, offsets, plan, spec, path,
-                    endpoint == null ? null : endpoint.name());
+            endpoint = AveragingEndpoint.start(fitId);
+            Epochs epochs = new Epochs(sc, jobs, network, blocks, offsets, plan, spec, path, endpoint);
             for (TrainingObserver o : observers) {
                 o.onStart(plan);
             }
@@ -251,12 +250,13 @@ public final class OneCycleTrainer {
         private final Broadcast<NetworkSpec> spec;
         private final int fanIn;
         private final AveragingPath path;
-        private final String endpoint;
+        private final AveragingEndpoint endpoint;
         private int roundsPerJob;
         private long jobSubmitted;
+        private long watches;
 
         Epochs(JavaSparkContext sc, JobGroupScope jobs, Network network, JavaRDD<ExampleBlock> blocks, long[] offsets,
-                TrainingPlan plan, Broadcast<NetworkSpec> spec, AveragingPath path, String endpoint) {
+                TrainingPlan plan, Broadcast<NetworkSpec> spec, AveragingPath path, AveragingEndpoint endpoint) {
             this.sc = sc;
             this.endpoint = endpoint;
             this.jobs = jobs;
@@ -391,24 +391,22 @@ public final class OneCycleTrainer {
          */
         private void watchingForCancel(int epoch, Runnable work) {
             jobs.describe("1cycle epoch " + epoch + ": end of epoch (evaluation, checkpoint)");
+            String name = endpoint.name();
+            long id = ++watches;
             org.apache.spark.api.java.JavaFutureAction<Void> watch = sc.parallelize(List.of(0), 1)
-                    .foreachAsync(x -> {
-                        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
-                        while (!task.isInterrupted()) {
-                            Thread.sleep(20);
-                        }
-                    });
+                    .foreachAsync(x -> AveragingEndpoint.watch(name, id));
             try {
                 work.run();
             } finally {
-                boolean groupCancelled = watch.isDone();
-                watch.cancel(true);
-                if (!groupCancelled) {
-                    try {
-                        watch.get();
-                    } catch (Exception e) {
-                        groupCancelled = String.valueOf(rootMessage(e)).contains("part of cancelled job group");
-                    }
+                endpoint.releaseWatchers(id);
+                boolean groupCancelled = false;
+                try {
+                    watch.get(WATCH_END_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException stillQueued) {
+                    watch.cancel(true); // never got a task slot: nothing to watch any more
+                } catch (Exception e) {
+                    // cancelled by the group, or lost with an executor (a best-effort watch: only a cancel counts)
+                    groupCancelled = rootMessage(e).contains("part of cancelled job group");
                 }
                 if (groupCancelled && !Thread.currentThread().isInterrupted()) {
                     throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone(), null);
@@ -480,7 +478,7 @@ public final class OneCycleTrainer {
 
         /** Several rounds as one barrier job: the workers average among themselves after each round. */
         private PendingJob barrierJob(JavaRDD<WorkerShard> shards, List<RoundState> states) {
-            Broadcast<SegmentInput> input = sc.broadcast(new SegmentInput(states, NetworkState.of(network), fanIn, endpoint));
+            Broadcast<SegmentInput> input = sc.broadcast(new SegmentInput(states, NetworkState.of(network), fanIn, endpoint.name()));
             org.apache.spark.rdd.RDD<SegmentResult> job = shards.rdd().barrier().mapPartitions(
                     new BarrierSegmentTrainer(spec, input), true,
                     scala.reflect.ClassTag$.MODULE$.apply(SegmentResult.class));
