@@ -14,7 +14,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * ranges, so no task is large and nothing is shipped again per epoch (the trainer packs the RDD once per fit).
  * {@link #close} destroys the broadcast once training is over.
  */
-final class DriverData implements AutoCloseable {
+public final class DriverData implements AutoCloseable {
     /** Examples per partition: each becomes one packed block of the trainer (~25 MB of floats for 784 features). */
     static final int EXAMPLES_PER_PARTITION = 8192;
     /** Examples per DataSet handed to the trainer (it packs them into one block per partition). */
@@ -23,7 +23,7 @@ final class DriverData implements AutoCloseable {
     private final Broadcast<LabeledData> examples;
     private final JavaRDD<DataSet> rdd;
 
-    DriverData(JavaSparkContext sc, LabeledData data, int classes, int minPartitions) {
+    public DriverData(JavaSparkContext sc, LabeledData data, int classes, int minPartitions) {
         this.examples = sc.broadcast(data);
         int n = data.size();
         int partitions = Math.max(1, Math.max(Math.min(minPartitions, n), (n + EXAMPLES_PER_PARTITION - 1) / EXAMPLES_PER_PARTITION));
@@ -39,7 +39,7 @@ final class DriverData implements AutoCloseable {
     }
 
     /** The examples in order, one partition per range. */
-    JavaRDD<DataSet> rdd() {
+    public JavaRDD<DataSet> rdd() {
         return rdd;
     }
 

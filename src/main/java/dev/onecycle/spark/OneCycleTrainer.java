@@ -278,8 +278,13 @@ public final class OneCycleTrainer {
                     Math.toIntExact(plan.examples())));
             JavaRDD<WorkerShard> shards = DataSpread.shards(blocks, offsets, positions, workers, batchSizePerWorker);
             shards.persist(StorageLevel.MEMORY_ONLY());
+            long spreadStarted = System.nanoTime();
+            run(jobs, epoch, iterationsDone(), shards::count); // the spread, on its own (its cost is reported)
+            double spreadSeconds = (System.nanoTime() - spreadStarted) / 1e9;
             double lossSum = 0;
             long minibatches = 0;
+            long computeNanos = 0;
+            int jobsRun = 0;
             PendingJob pending = null;
             try {
                 List<RoundState> states = rounds(epoch, 0);
@@ -288,6 +293,7 @@ public final class OneCycleTrainer {
                     PendingJob job = pending;
                     pending = null;
                     List<List<RoundResult>> results = job.await();
+                    jobsRun++;
                     adaptRoundsPerJob(states.size(), System.nanoTime() - jobSubmitted);
                     RoundState last = states.get(states.size() - 1);
                     network.setIterationCount(last.iterationOf(last.endStep()));
@@ -301,11 +307,14 @@ public final class OneCycleTrainer {
                         List<AppliedStep> applied = new ArrayList<>();
                         double roundLoss = 0;
                         long roundBatches = 0;
+                        long slowest = 0;
                         for (RoundResult r : results.get(i)) {
                             applied.addAll(r.steps());
                             roundLoss += r.scoreSum();
                             roundBatches += r.batches();
+                            slowest = Math.max(slowest, r.computeNanos());
                         }
+                        computeNanos += slowest;
                         applied.sort(Comparator.comparingLong(AppliedStep::iteration)
                                 .thenComparingInt(AppliedStep::worker));
                         lossSum += roundLoss;
@@ -328,7 +337,7 @@ public final class OneCycleTrainer {
             network.setEpochCount(epoch + 1);
             EpochSummary summary = new EpochSummary(epoch, (long) (epoch + 1) * plan.slice().itersPerEpoch(),
                     minibatches == 0 ? Double.NaN : lossSum / minibatches, minibatches,
-                    (System.nanoTime() - started) / 1e9);
+                    (System.nanoTime() - started) / 1e9, spreadSeconds, computeNanos / 1e9, rounds, jobsRun);
             watchingForCancel(epoch, () -> {
                 for (TrainingObserver o : observers) {
                     o.onEpoch(plan, summary, network);

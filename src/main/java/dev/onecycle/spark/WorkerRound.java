@@ -22,6 +22,7 @@ final class WorkerRound {
         Nd4j.getRandom().setSeed(Seeds.mix(round.seed(), round.epoch(), round.round(), shard.worker()));
         int batches = 0;
         double scoreSum = 0;
+        long started = System.nanoTime();
         try {
             int last = Math.min(round.endStep(), shard.numBatches());
             for (int step = round.firstStep(); step < last; step++) {
@@ -35,6 +36,6 @@ final class WorkerRound {
             net.removeListeners();
         }
         return new RoundResult(shard.worker(), round.round(), batches == 0 ? null : NetworkState.of(net).values,
-                List.copyOf(recorder.steps()), batches, scoreSum);
+                List.copyOf(recorder.steps()), batches, scoreSum, System.nanoTime() - started);
     }
 }

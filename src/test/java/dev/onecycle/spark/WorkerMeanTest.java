@@ -59,7 +59,7 @@ class WorkerMeanTest {
         for (int g = 0; g * fanIn < 7; g++) {
             List<Tuple2<Integer, RoundResult>> members = new ArrayList<>();
             for (int w = Math.min(7, (g + 1) * fanIn) - 1; w >= g * fanIn; w--) { // arrives in any order
-                members.add(new Tuple2<>(g, new RoundResult(w, 0, s.get(w), List.of(), s.get(w) == null ? 0 : 1, 0)));
+                members.add(new Tuple2<>(g, new RoundResult(w, 0, s.get(w), List.of(), s.get(w) == null ? 0 : 1, 0, 0)));
             }
             Iterator<Tuple2<Integer, RoundResult>> it = members.iterator();
             GroupSum sum = GroupSum.of(g, it);
