@@ -7,6 +7,6 @@ import java.io.Serializable;
  * the mean over all workers. {@code attempt} names the barrier stage attempt (a rerun stage starts afresh),
  * {@code round} the cycle iteration the round started at.
  */
-record AverageRequest(String attempt, long round, int worker, int workers, int fanIn, float[] state)
+record AverageRequest(String attempt, long round, int worker, int workers, int fanIn, Floats state)
         implements Serializable {
 }

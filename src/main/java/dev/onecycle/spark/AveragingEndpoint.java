@@ -137,13 +137,13 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
         }
         round.arrived[r.worker()] = true;
         round.callers[r.worker()] = context;
-        round.states[r.worker()] = r.state();
+        round.states[r.worker()] = r.state().values;
         if (++round.count < round.callers.length) {
             return;
         }
         rounds.remove(r.round());
         float[] mean = WorkerMean.mean(Arrays.asList(round.states), r.fanIn());
-        Object reply = mean == null ? new float[0] : mean;
+        Object reply = new Floats(mean);
         for (RpcCallContext c : round.callers) {
             c.reply(reply);
         }
@@ -172,8 +172,7 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
      * trained), checking every few milliseconds whether Spark killed the task.
      */
     static float[] average(String name, AverageRequest request) {
-        float[] mean = ask(name, request, float[].class);
-        return mean.length == 0 ? null : mean;
+        return ask(name, request, Floats.class).values;
     }
 
     /** Waits (in a watch task) until the driver releases it, or Spark kills the task. */

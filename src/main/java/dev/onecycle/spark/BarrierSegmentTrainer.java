@@ -44,7 +44,7 @@ final class BarrierSegmentTrainer
             ctx.killTaskIfInterrupted();
             RoundResult r = WorkerRound.train(net, shard, round);
             mean = AveragingEndpoint.average(in.endpoint(), new AverageRequest(attempt, round.firstIteration(),
-                    shard.worker(), ctx.numPartitions(), in.fanIn(), r.state()));
+                    shard.worker(), ctx.numPartitions(), in.fanIn(), new Floats(r.state())));
             if (mean != null) {
                 new NetworkState(s.paramCount, mean).applyTo(net);
             }

@@ -1,6 +1,5 @@
 package dev.onecycle.spark;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -14,15 +13,39 @@ import org.nd4j.linalg.dataset.DataSet;
  * spreads, with no Java object per example. {@code featureShape} is the shape of one example, without the
  * batch dimension; it is null for an empty block.
  */
-final class ExampleBlock implements Serializable {
+final class ExampleBlock implements java.io.Externalizable {
     private static final long serialVersionUID = 1L;
 
-    final int count;
-    final long[] featureShape;
-    final int featureLength;
-    final int labelLength;
-    final float[] features;
-    final float[] labels;
+    int count;
+    long[] featureShape;
+    int featureLength;
+    int labelLength;
+    float[] features;
+    float[] labels;
+
+    /** For deserialisation only. */
+    public ExampleBlock() {
+    }
+
+    @Override
+    public void writeExternal(java.io.ObjectOutput out) throws java.io.IOException {
+        out.writeInt(count);
+        out.writeObject(featureShape);
+        out.writeInt(featureLength);
+        out.writeInt(labelLength);
+        FloatIO.write(out, features);
+        FloatIO.write(out, labels);
+    }
+
+    @Override
+    public void readExternal(java.io.ObjectInput in) throws java.io.IOException, ClassNotFoundException {
+        count = in.readInt();
+        featureShape = (long[]) in.readObject();
+        featureLength = in.readInt();
+        labelLength = in.readInt();
+        features = FloatIO.read(in);
+        labels = FloatIO.read(in);
+    }
 
     ExampleBlock(int count, long[] featureShape, int featureLength, int labelLength, float[] features,
             float[] labels) {

@@ -4,7 +4,6 @@ import dev.onecycle.dl4j.Network;
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
 import java.io.Serializable;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What a worker needs to build its network, broadcast once per {@code fit}: the configuration, the size of
@@ -30,8 +29,7 @@ final class NetworkSpec implements Serializable {
 
     /** A new network with this configuration and the cycle's schedules; its parameters are set by the round. */
     Network build(NetworkState state) {
-        float[] params = java.util.Arrays.copyOf(state.values, state.paramCount);
-        Network net = Network.fromConfiguration(configuration, Nd4j.create(params, new long[] {1, params.length}, 'c'));
+        Network net = Network.fromConfiguration(configuration, FloatIO.array(state.values, 0, new long[] {1, state.paramCount}));
         dev.onecycle.dl4j.OneCycleUpdaters.install(net, policy, slice);
         net.updaterState(); // creates the updater, so its state can be set
         return net;

@@ -1,23 +1,37 @@
 package dev.onecycle.spark;
 
 import dev.onecycle.dl4j.Network;
-import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A network's trainable state, its flattened parameters followed by its flattened updater state, as one
  * float32 vector: what travels between the driver and the workers every round, in bulk (Java serialises a
  * {@code float[]} as one block; no per-element ND4J serialisation).
  */
-final class NetworkState implements Serializable {
+final class NetworkState implements java.io.Externalizable {
     private static final long serialVersionUID = 1L;
 
-    final int paramCount;
-    final float[] values;
+    int paramCount;
+    float[] values;
+
+    /** For deserialisation only. */
+    public NetworkState() {
+    }
+
+    @Override
+    public void writeExternal(java.io.ObjectOutput out) throws java.io.IOException {
+        out.writeInt(paramCount);
+        FloatIO.write(out, values);
+    }
+
+    @Override
+    public void readExternal(java.io.ObjectInput in) throws java.io.IOException {
+        paramCount = in.readInt();
+        values = FloatIO.read(in);
+    }
 
     NetworkState(int paramCount, float[] values) {
         if (paramCount < 0 || paramCount > values.length) {
@@ -74,8 +88,7 @@ final class NetworkState implements Serializable {
             ByteBuffer bytes = to.data().asNio().order(ByteOrder.nativeOrder());
             bytes.asFloatBuffer().put(from, at, n);
         } else {
-            float[] part = java.util.Arrays.copyOfRange(from, at, at + n);
-            to.assign(Nd4j.create(part, to.shape(), 'c').castTo(to.dataType()));
+            to.assign(FloatIO.array(from, at, to.shape()).castTo(to.dataType()));
         }
     }
 }

@@ -12,6 +12,49 @@ import java.util.List;
 record RoundResult(int worker, int round, float[] state, List<AppliedStep> steps, int batches, double scoreSum,
         long computeNanos) implements Serializable {
 
+    /** Serialised through {@link Wire}, so the state moves in bulk. */
+    private Object writeReplace() {
+        return new Wire(this);
+    }
+
+    /** The serialised form of a {@link RoundResult}: the state as bulk bytes, the rest as usual. */
+    static final class Wire implements java.io.Externalizable {
+        private static final long serialVersionUID = 1L;
+        private RoundResult result;
+
+        public Wire() {
+        }
+
+        Wire(RoundResult result) {
+            this.result = result;
+        }
+
+        @Override
+        public void writeExternal(java.io.ObjectOutput out) throws java.io.IOException {
+            out.writeInt(result.worker);
+            out.writeInt(result.round);
+            FloatIO.write(out, result.state);
+            out.writeObject(new java.util.ArrayList<>(result.steps));
+            out.writeInt(result.batches);
+            out.writeDouble(result.scoreSum);
+            out.writeLong(result.computeNanos);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void readExternal(java.io.ObjectInput in) throws java.io.IOException, ClassNotFoundException {
+            int worker = in.readInt();
+            int round = in.readInt();
+            float[] state = FloatIO.read(in);
+            List<AppliedStep> steps = (List<AppliedStep>) in.readObject();
+            result = new RoundResult(worker, round, state, steps, in.readInt(), in.readDouble(), in.readLong());
+        }
+
+        private Object readResolve() {
+            return result;
+        }
+    }
+
     /** The same without the state (what the driver keeps once the state is averaged). */
     RoundResult withoutState() {
         return new RoundResult(worker, round, null, steps, batches, scoreSum, computeNanos);

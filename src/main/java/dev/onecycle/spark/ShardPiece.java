@@ -1,20 +1,42 @@
 package dev.onecycle.spark;
 
-import java.io.Serializable;
-
 /**
  * The rows of one {@link ExampleBlock} that go to one worker in an epoch, packed contiguously, with the slot
  * (position in the worker's epoch order) of each row: what the epoch's spread moves between executors.
  */
-final class ShardPiece implements Serializable {
+final class ShardPiece implements java.io.Externalizable {
     private static final long serialVersionUID = 1L;
 
-    final int[] slots;
-    final long[] featureShape;
-    final int featureLength;
-    final int labelLength;
-    final float[] features;
-    final float[] labels;
+    int[] slots;
+    long[] featureShape;
+    int featureLength;
+    int labelLength;
+    float[] features;
+    float[] labels;
+
+    /** For deserialisation only. */
+    public ShardPiece() {
+    }
+
+    @Override
+    public void writeExternal(java.io.ObjectOutput out) throws java.io.IOException {
+        out.writeObject(featureShape);
+        out.writeInt(featureLength);
+        out.writeInt(labelLength);
+        FloatIO.writeInts(out, slots);
+        FloatIO.write(out, features);
+        FloatIO.write(out, labels);
+    }
+
+    @Override
+    public void readExternal(java.io.ObjectInput in) throws java.io.IOException, ClassNotFoundException {
+        featureShape = (long[]) in.readObject();
+        featureLength = in.readInt();
+        labelLength = in.readInt();
+        slots = FloatIO.readInts(in);
+        features = FloatIO.read(in);
+        labels = FloatIO.read(in);
+    }
 
     ShardPiece(int[] slots, long[] featureShape, int featureLength, int labelLength, float[] features, float[] labels) {
         this.slots = slots;

@@ -4,7 +4,6 @@ import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Iterator;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What one worker trains in one epoch: its examples in the epoch's seeded order as two contiguous float32
@@ -96,8 +95,7 @@ public final class WorkerShard implements Serializable {
         long[] shape = new long[featureShape.length + 1];
         shape[0] = n;
         System.arraycopy(featureShape, 0, shape, 1, featureShape.length);
-        float[] f = Arrays.copyOfRange(features, from * featureLength, (from + n) * featureLength);
-        float[] l = Arrays.copyOfRange(labels, from * labelLength, (from + n) * labelLength);
-        return new DataSet(Nd4j.create(f, shape, 'c'), Nd4j.create(l, new long[] {n, labelLength}, 'c'));
+        return new DataSet(FloatIO.array(features, from * featureLength, shape),
+                FloatIO.array(labels, from * labelLength, new long[] {n, labelLength}));
     }
 }
