@@ -8,7 +8,6 @@ import dev.onecycle.dl4j.AppliedStep;
 import dev.onecycle.dl4j.Network;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -76,7 +75,7 @@ public final class EpochCheckpointer implements TrainingObserver {
                     out.flush();
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new CheckpointWriteException(e);
             }
         });
         if (lock != null) {
@@ -88,6 +87,22 @@ public final class EpochCheckpointer implements TrainingObserver {
     public void onFinish(TrainingPlan plan, Network network) {
         awaitPending();
         writer.shutdown();
+    }
+
+    /**
+     * For a job that stops early (an error, SIGTERM): waits for the write in flight, so that a checkpoint begun
+     * is finished rather than left as a temporary folder, and stops the writer. A failed write is not rethrown
+     * (the job is failing already); returns its message, or null.
+     */
+    public String finishQuietly() {
+        try {
+            awaitPending();
+            return null;
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        } finally {
+            writer.shutdown();
+        }
     }
 
     /** Waits for the write in flight; rethrows its failure. */

@@ -26,6 +26,17 @@ public class FaultyFileSystem extends RawLocalFileSystem {
         target = "";
     }
 
+    /** For tests in other packages (a whole job run in-process): inject {@code f} on {@code name}. */
+    public static void inject(Fault f, String name) {
+        target = name;
+        fault = f;
+    }
+
+    /** No fault. */
+    public static void clear() {
+        reset();
+    }
+
     @Override
     public URI getUri() {
         return URI.create("faulty:///");

@@ -1,0 +1,80 @@
+package dev.onecycle.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.onecycle.checkpoint.FaultyFileSystem;
+import dev.onecycle.dl4j.Network;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Failures while training (issue 11): one line naming what failed, nothing lost that could be saved. */
+class TrainFailuresTest {
+
+    @BeforeEach
+    void faultyScheme() {
+        System.setProperty("spark.hadoop.fs.faulty.impl", FaultyFileSystem.class.getName());
+        System.setProperty("spark.hadoop.fs.faulty.impl.disable.cache", "true");
+    }
+
+    @AfterEach
+    void noFault() {
+        FaultyFileSystem.clear();
+        System.clearProperty("spark.hadoop.fs.faulty.impl");
+        System.clearProperty("spark.hadoop.fs.faulty.impl.disable.cache");
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void divergenceStopsAtTheRoundItHappensBeforeAnyCheckpointOfNaNs(@TempDir Path tmp) throws IOException {
+        Path run = tmp.resolve("run");
+        CliRun r = CliRun.of("train", "--master", "local[2]", "--workers", "2", "--tot-epochs", "2", "--lr-max", "1e4",
+                "--max-examples", "400", "--batch-size", "20", "--hidden", "16", "--run-dir", run.toString());
+        assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.err());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().matches("onecycle: training diverged at iteration \\d+ \\(lr [0-9.E]+\\); lower --lr-max\\R"),
+                r.err());
+        assertFalse(r.err().contains("evaluation"), "stopped before DL4J's evaluation: " + r.err());
+        for (String n : names(run.resolve("checkpoints"))) {
+            assertFalse(n.startsWith("epoch-"), "no checkpoint of diverged parameters: " + names(run));
+        }
+        assertFalse(Files.exists(run.resolve("checkpoints/LOCK")), "lock released");
+        assertFalse(Files.exists(run.resolve("model.zip")), "no model of diverged parameters");
+        assertTrue(names(run).stream().noneMatch(n -> n.endsWith(".inprogress")), names(run).toString());
+    }
+
+    @Test
+    void lastCheckpointFailingOnAFullDiskKeepsTheTrainedModelAndNamesThePath(@TempDir Path tmp) throws IOException {
+        Path run = tmp.resolve("run");
+        Path ckpt = tmp.resolve("ckpt");
+        FaultyFileSystem.inject(FaultyFileSystem.Fault.DISK_FULL_ON, "model.zip");
+        CliRun r = CliRun.of("train", "--master", "local[2]", "--workers", "2", "--tot-epochs", "1",
+                "--max-examples", "200", "--batch-size", "25", "--hidden", "8", "--run-dir", run.toString(),
+                "--checkpoint-dir", "faulty://" + ckpt);
+        assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.err());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().contains("last checkpoint could not be written") && r.err().contains("epoch-0001")
+                && r.err().contains("No space left on device") && r.err().contains(run.toString()), r.err());
+        Network model = Network.restore(run.resolve("model.zip").toFile());
+        assertEquals(1, model.epochCount(), "the fully trained model is saved");
+        assertEquals(List.of("", "applied-schedule.csv", "metrics.csv", "model.zip", "training.png"),
+                names(run).stream().filter(n -> !n.startsWith("checkpoints")).toList(), "no .inprogress left");
+        assertEquals(List.of("", "RESTARTS.json"), names(ckpt), "no checkpoint, no temporary folder, no lock");
+    }
+}
