@@ -176,7 +176,7 @@ public final class TrainCommand implements Callable<Integer> {
                     + (supervised ? " (exit code 0 so that --supervise stops relaunching the driver)" : ""));
             spec.commandLine().getErr().flush();
             return supervised ? Main.EXIT_OK : Main.EXIT_FAILURE;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // SparkException included: checked, but thrown undeclared from Scala
             if (job.stopRequested() != null) { // stopped while loading the data, before training and its lock
                 return stopped(job.stopRequested(), "stopped by SIG" + job.stopRequested() + " before training "
                         + "started; nothing was written: run the same command again to start");

@@ -270,7 +270,7 @@ public final class TrainingJob {
                 }
                 throw e;
             }
-        } catch (RuntimeException | IOException | Error e) {
+        } catch (Throwable e) { // SparkException is checked but thrown undeclared from Scala: catch it all
             String unfinished = checkpointer == null ? null : checkpointer.finishQuietly();
             if (unfinished != null && stopSignal != null) {
                 log("checkpoints: " + unfinished);

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Checkpoints whose manifest verifies but whose state.json lies (edited, manifest updated to match): each is
  * reported by name and skipped like a corrupt one, and the previous valid checkpoint is used.
  */
-class CheckpointConsistencyTest {
+public class CheckpointConsistencyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -44,7 +44,7 @@ class CheckpointConsistencyTest {
      * would: the manifest then verifies.
      */
     @SuppressWarnings("unchecked")
-    static void lie(Path folder, Consumer<Map<String, Object>> edit) throws Exception {
+    public static void lie(Path folder, Consumer<Map<String, Object>> edit) throws Exception {
         Path state = folder.resolve("state.json");
         Map<String, Object> s = JSON.readValue(state.toFile(), Map.class);
         edit.accept(s);

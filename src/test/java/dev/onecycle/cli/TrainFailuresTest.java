@@ -77,4 +77,35 @@ class TrainFailuresTest {
                 names(run).stream().filter(n -> !n.startsWith("checkpoints")).toList(), "no .inprogress left");
         assertEquals(List.of("", "RESTARTS.json"), names(ckpt), "no checkpoint, no temporary folder, no lock");
     }
+
+    @Test
+    void resumeSkipsACheckpointWhoseStateLiesAndContinuesFromThePreviousOne(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run");
+        String[] common = {"train", "--master", "local[2]", "--workers", "2", "--tot-epochs", "3", "--max-examples",
+            "200", "--batch-size", "25", "--hidden", "8", "--run-dir", run.toString()};
+        String[] first = Stream.concat(Stream.of(common), Stream.of("--epochs", "2")).toArray(String[]::new);
+        assertEquals(Main.EXIT_OK, CliRun.of(first).exitCode());
+        Path newest = run.resolve("checkpoints/epoch-0002");
+        // epoch 5 of a 3-epoch cycle, iteration to match, manifest updated: the bytes verify, the state lies
+        dev.onecycle.checkpoint.CheckpointConsistencyTest.lie(newest, s -> {
+            s.put("epoch", 5);
+            s.put("iteration", 20);
+        });
+        CliRun inspect = CliRun.of("inspect", newest.toString());
+        assertEquals(Main.EXIT_FAILURE, inspect.exitCode(), inspect.out());
+        assertTrue(inspect.out().contains("\"valid\" : false") && inspect.out().contains("outside the 3-epoch cycle"),
+                inspect.out());
+        CliRun dir = CliRun.of("inspect", run.resolve("checkpoints").toString());
+        assertEquals(Main.EXIT_OK, dir.exitCode(), dir.out());
+        assertTrue(dir.out().contains("\"name\" : \"epoch-0001\"") && dir.out().contains("skipped"), dir.out());
+
+        CliRun resumed = CliRun.of(Stream.concat(Stream.of(common), Stream.of("--resume"))
+                .toArray(String[]::new));
+        assertEquals(Main.EXIT_OK, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.out().contains("skipping") && resumed.out().contains("epoch-0002")
+                && resumed.out().contains("inconsistent state.json"), resumed.out());
+        assertTrue(resumed.out().contains("resuming from") && resumed.out().contains("epoch-0001"), resumed.out());
+        assertEquals(3, Network.restore(run.resolve("model.zip").toFile()).epochCount(), "epochs 1 and 2 retrained");
+        assertEquals(4, Files.readAllLines(run.resolve("metrics.csv")).size(), "one row per epoch of the cycle");
+    }
 }
