@@ -194,7 +194,7 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
             Files.write(tmp, png);
             run.commit(tmp, "training.png");
         } catch (IOException | RuntimeException e) {
-            out.println("warning: could not draw training.png: " + e);
+            out.println("warning: could not write " + run.resolve("training.png") + " (" + e.getMessage() + ")");
         }
     }
 

@@ -205,6 +205,8 @@ public final class TrainingJob {
                 lock = p.store.lock(CheckpointLock.DEFAULT_STALE_AFTER, m -> log("checkpoints: " + m));
             } catch (CheckpointLockedException e) {
                 throw new JobInputException("--checkpoint-dir: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new IOException("could not take the lock " + p.store.dir() + "/LOCK (" + e.getMessage() + ")", e);
             }
         }
         EpochCheckpointer checkpointer = null;
@@ -214,7 +216,13 @@ public final class TrainingJob {
                 for (org.apache.hadoop.fs.Path t : p.store.cleanTemporaries()) {
                     log("checkpoints: removed the unfinished write " + t.getName());
                 }
-                int starts = p.store.recordStart(start.startEpoch);
+                int starts;
+                try {
+                    starts = p.store.recordStart(start.startEpoch);
+                } catch (IOException e) {
+                    throw new IOException("could not write " + p.store.dir() + "/RESTARTS.json (" + e.getMessage() + ")",
+                            e);
+                }
                 int restarts = starts - 1;
                 if (settings.resume() && restarts > settings.maxRestarts()) {
                     throw new CrashLoopException("the job has been restarted " + restarts + " times at epoch "

@@ -108,4 +108,19 @@ class TrainFailuresTest {
         assertEquals(3, Network.restore(run.resolve("model.zip").toFile()).epochCount(), "epochs 1 and 2 retrained");
         assertEquals(4, Files.readAllLines(run.resolve("metrics.csv")).size(), "one row per epoch of the cycle");
     }
+
+    @Test
+    void fullDiskInTheCheckpointDirIsReportedWithThePath(@TempDir Path tmp) throws IOException {
+        Path ckpt = tmp.resolve("ckpt");
+        FaultyFileSystem.inject(FaultyFileSystem.Fault.DISK_FULL_ON, ".RESTARTS.json.tmp");
+        CliRun r = CliRun.of("train", "--master", "local[2]", "--workers", "2", "--tot-epochs", "1",
+                "--max-examples", "200", "--batch-size", "25", "--hidden", "8", "--run-dir", tmp.resolve("run").toString(),
+                "--checkpoint-dir", "faulty://" + ckpt);
+        assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.err());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().contains("could not write faulty:" + ckpt + "/RESTARTS.json (No space left on device)"),
+                r.err());
+        assertEquals(List.of(""), names(ckpt), "lock released, nothing else written");
+        assertTrue(names(tmp.resolve("run")).stream().noneMatch(n -> n.endsWith(".inprogress")));
+    }
 }
