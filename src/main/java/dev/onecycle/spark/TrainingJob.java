@@ -197,6 +197,13 @@ public final class TrainingJob {
                 : "Spark's default parallelism for --master " + sc.master(), p.train.size());
         checkResultSize(start.network, p.train.features(), start.workers,
                 sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
+        if (start.startEpoch < settings.endEpoch()) {
+            // the slice and policy with the real itersPerEpoch (what the trainer's plan checks after counting)
+            settings.policy().schedule(dev.onecycle.schedule.CycleSlice.builder().optTotEpochs(settings.totEpochs())
+                    .optStartEpoch(start.startEpoch).setEpochs(settings.endEpoch() - start.startEpoch)
+                    .setItersPerEpoch(DataSpread.itersPerEpoch(p.train.size(), start.workers,
+                            settings.batchSizePerWorker())).build());
+        }
         out.printf(Locale.ROOT, "data: %s (%d training examples, %d test examples)%n", p.source, p.train.size(),
                 p.test.size());
         CheckpointLock lock = null;

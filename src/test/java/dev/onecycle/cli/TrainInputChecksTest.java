@@ -118,4 +118,15 @@ class TrainInputChecksTest {
             System.clearProperty("spark.driver.maxResultSize");
         }
     }
+
+    @Test
+    void policyThatTheDataSizeBreaksIsRefusedBeforeTheFirstSparkJob(@TempDir Path tmp) throws IOException {
+        // 4 examples over 2 workers in batches of 1: n = 2 steps, pctStart * n - 1 = 0, a phase PyTorch divides by
+        Path run = tmp.resolve("run");
+        CliRun r = CliRun.of("train", "--master", "local[2]", "--workers", "2", "--tot-epochs", "1", "--max-examples",
+                "4", "--batch-size", "1", "--style", "pytorch", "--pct-start", "0.5", "--run-dir", run.toString());
+        assertRefused(r, "--pct-start", "cycle of 2 steps");
+        assertEquals(List.of(), inprogress(run));
+        assertFalse(Files.exists(run.resolve("checkpoints")), "refused before the lock is taken");
+    }
 }
