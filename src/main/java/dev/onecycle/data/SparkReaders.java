@@ -271,7 +271,7 @@ final class SparkReaders {
     private static List<Item> collect(Path p, String format, Read read, String label, String features)
             throws DataFormatException {
         List<Row> rows;
-        try {
+        try (QuietTaskFailures quiet = QuietTaskFailures.mute()) {
             rows = read.get().select(col(label), col(features), input_file_name(), monotonically_increasing_id())
                     .collectAsList();
         } catch (DataFormatException e) {

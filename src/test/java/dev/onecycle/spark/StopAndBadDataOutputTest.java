@@ -32,7 +32,8 @@ class StopAndBadDataOutputTest {
     }
 
     private static void assertNoStackTrace(String output) {
-        assertFalse(output.lines().anyMatch(l -> l.startsWith("\tat ") || l.contains("Exception")),
+        assertFalse(output.lines().filter(l -> !l.startsWith("onecycle: "))
+                .anyMatch(l -> l.startsWith("\tat ") || l.contains("Exception")),
                 "no stack trace, no exception in:\n" + output);
     }
 
@@ -94,5 +95,47 @@ class StopAndBadDataOutputTest {
                     && lines.get(0).contains("index 0"), lines.get(0));
         }
         assertFalse(Files.exists(tmp.resolve("run")));
+    }
+
+    @Test
+    void corruptParquetPrintsOnlyTheRefusalLine(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("data.parquet");
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[1]")
+                .appName("corrupt-parquet").config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                rows.add(org.apache.spark.sql.RowFactory.create((double) (i % 2),
+                        org.apache.spark.ml.linalg.Vectors.dense(i, i * 0.5, 1.0 / (i + 1))));
+            }
+            spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType()
+                    .add("label", org.apache.spark.sql.types.DataTypes.DoubleType)
+                    .add("features", org.apache.spark.ml.linalg.SQLDataTypes.VectorType()))
+                    .coalesce(1).write().parquet(dir.toString());
+        } finally {
+            spark.stop();
+        }
+        Path part;
+        try (Stream<Path> s = Files.list(dir)) {
+            part = s.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(part);
+        for (int i = 4; i < bytes.length / 2; i++) { // the data pages; the footer (schema) stays readable
+            bytes[i] = (byte) 0xA5;
+        }
+        Files.write(part, bytes);
+        Files.deleteIfExists(part.resolveSibling("." + part.getFileName() + ".crc")); // let the reader meet the bytes
+        try (ChildJob job = ChildJob.start(tmp.resolve("parquet.log"), List.of(), "--master", "local[2]", "--data",
+                dir.toString(), "--run-dir", tmp.resolve("run").toString())) {
+            int exit = job.await(RUN);
+            String output = job.output();
+            assertEquals(2, exit, output);
+            assertNoStackTrace(output);
+            assertFalse(output.contains("Lost task") || output.contains("TaskSetManager"), output);
+            List<String> lines = output.lines().filter(l -> l.startsWith("onecycle: ")).toList();
+            assertEquals(1, lines.size(), output);
+            assertTrue(lines.get(0).contains("--data") && lines.get(0).contains("data.parquet")
+                    && lines.get(0).contains("cannot read it as Parquet"), lines.get(0));
+        }
     }
 }
