@@ -75,6 +75,28 @@ class StopAndBadDataOutputTest {
     }
 
     @Test
+    void ctrlCBeforeTheFirstCheckpointLeavesNoTemporaryFileAndSaysToStartOver(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run");
+        String output;
+        try (ChildJob job = ChildJob.start(tmp.resolve("interrupted.log"), List.of(), "--master", "local[2]",
+                "--workers", "2", "--tot-epochs", "3", "--max-examples", "1200", "--batch-size", "8", "--hidden", "24",
+                "--averaging-frequency", "5", "--run-dir", run.toString())) {
+            job.awaitOutput(out -> out.contains("epoch 1/3  iter"), RUN);
+            new ProcessBuilder("kill", "-INT", Long.toString(job.pid())).inheritIO().start().waitFor();
+            int exit = job.await(Duration.ofMinutes(2));
+            output = job.output();
+            assertEquals(130, exit, output);
+        }
+        List<String> ours = output.lines().filter(l -> l.startsWith("onecycle: ")).toList();
+        assertEquals(1, ours.size(), output);
+        assertTrue(ours.get(0).startsWith("onecycle: stopped by SIGINT in epoch 1/3")
+                && ours.get(0).contains("no checkpoint was written") && ours.get(0).contains("start over"), ours.get(0));
+        assertNoStackTrace(output);
+        assertEquals(List.of("", "checkpoints", "checkpoints/RESTARTS.json"), files(run),
+                "no lock, no .inprogress file: nothing to resume, nothing kept");
+    }
+
+    @Test
     void badLibsvmIndexPrintsOnlyTheRefusalLine(@TempDir Path tmp) throws Exception {
         StringBuilder data = new StringBuilder();
         for (int i = 0; i < 50; i++) {
