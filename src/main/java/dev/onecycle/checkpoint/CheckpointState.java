@@ -75,6 +75,61 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
         return out;
     }
 
+    /**
+     * Refuses a state that is not what a job could have written into the folder {@code folderName}
+     * ({@code epoch-NNNN}): everything a resume relies on must agree with everything else, so a checkpoint whose
+     * manifest verifies but whose state was edited or mixed up is skipped like a corrupt one. Each problem names
+     * the field and the values.
+     */
+    public void checkConsistent(String folderName, String where) throws CorruptCheckpointException {
+        List<String> problems = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("epoch-(\\d{4,})").matcher(folderName);
+        if (m.matches() && Long.parseLong(m.group(1)) != epoch) {
+            problems.add("state.json says epoch " + epoch + " but the folder is " + folderName);
+        }
+        if (totEpochs <= 0) {
+            problems.add("totEpochs " + totEpochs + " is not > 0");
+        }
+        if (epoch < 0 || epoch > totEpochs) {
+            problems.add("epoch " + epoch + " is outside the " + totEpochs + "-epoch cycle (0.." + totEpochs + ")");
+        }
+        if (endEpoch < epoch || endEpoch > totEpochs) {
+            problems.add("endEpoch " + endEpoch + " is not between epoch " + epoch + " and totEpochs " + totEpochs);
+        }
+        if (workers <= 0 || batchSizePerWorker <= 0 || averagingFrequency <= 0 || itersPerEpoch <= 0) {
+            problems.add("workers " + workers + ", batchSizePerWorker " + batchSizePerWorker + ", averagingFrequency "
+                    + averagingFrequency + " and itersPerEpoch " + itersPerEpoch + " must all be > 0");
+        } else if (examples < workers) {
+            problems.add("examples " + examples + " is fewer than workers " + workers);
+        } else {
+            long perWorker = (examples + workers - 1) / workers;
+            long ipe = (perWorker + batchSizePerWorker - 1) / batchSizePerWorker;
+            if (ipe != itersPerEpoch) {
+                problems.add("itersPerEpoch " + itersPerEpoch + " is not what " + examples + " examples over " + workers
+                        + " workers in batches of " + batchSizePerWorker + " give (" + ipe + ")");
+            }
+        }
+        if (itersPerEpoch > 0 && iteration != (long) epoch * itersPerEpoch) {
+            problems.add("iteration " + iteration + " is not epoch " + epoch + " x itersPerEpoch " + itersPerEpoch
+                    + " = " + (long) epoch * itersPerEpoch);
+        }
+        if (paramsSha256 == null || !paramsSha256.matches("[0-9a-f]{64}")) {
+            problems.add("paramsSha256 is missing or not a SHA-256");
+        }
+        if (problems.isEmpty() && totEpochs > 0) {
+            try {
+                policy.schedule(CycleSlice.builder().optTotEpochs(totEpochs).optStartEpoch(0).setEpochs(totEpochs)
+                        .setItersPerEpoch(itersPerEpoch).build());
+            } catch (RuntimeException e) {
+                problems.add("the policy does not fit the cycle (" + e.getMessage() + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CorruptCheckpointException(where + ": inconsistent state.json (" + String.join("; ", problems)
+                    + ")");
+        }
+    }
+
     /** A policy as the JSON object {@code state.json} and {@code onecycle inspect} show. */
     public static Map<String, Object> policyJson(OneCyclePolicy policy) {
         Map<String, Object> p = new LinkedHashMap<>();

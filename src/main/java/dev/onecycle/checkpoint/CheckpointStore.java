@@ -78,6 +78,24 @@ public final class CheckpointStore {
         return dir;
     }
 
+    /**
+     * Refuses a folder that cannot hold checkpoints, before anything is written: a file, a path under a file,
+     * or a file system that cannot be reached (the exception says which). Creates nothing.
+     */
+    public void checkUsable() throws IOException {
+        Path p = dir;
+        while (p != null && !fs.exists(p)) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            return;
+        }
+        if (!fs.getFileStatus(p).isDirectory()) {
+            throw new IOException(p.equals(dir) ? "is a file, not a folder; give a folder for the checkpoints"
+                    : p + " is a file, so no folder can be made under it; give a folder for the checkpoints");
+        }
+    }
+
     /** {@code epoch-0008} for 8 completed epochs. */
     public static String nameFor(int epoch) {
         return String.format("epoch-%04d", epoch);
@@ -195,7 +213,12 @@ public final class CheckpointStore {
         return Optional.empty();
     }
 
-    /** Checks a checkpoint folder against its manifest (every file present, same size, same SHA-256). */
+    /**
+     * Checks a checkpoint folder: against its manifest (every file present, same size, same SHA-256), its state
+     * for consistency ({@link CheckpointState#checkConsistent}: folder name vs epoch, the epoch inside the cycle,
+     * iteration = epoch x itersPerEpoch, ...), and its model: a DL4J model whose parameters match
+     * {@code paramsSha256} and are finite. Anything else is a {@link CorruptCheckpointException} naming the folder.
+     */
     public Checkpoint verify(Path folder) throws IOException {
         Map<?, ?> manifest;
         try (InputStream in = fs.open(new Path(folder, MANIFEST))) {
@@ -238,7 +261,11 @@ public final class CheckpointStore {
         } catch (IOException e) {
             throw new CorruptCheckpointException(folder + ": " + STATE + " is unreadable (" + e.getMessage() + ")");
         }
-        return new Checkpoint(folder, CheckpointState.fromJson(state, folder.toString()));
+        CheckpointState parsed = CheckpointState.fromJson(state, folder.toString());
+        parsed.checkConsistent(folder.getName(), folder.toString());
+        Checkpoint checkpoint = new Checkpoint(folder, parsed);
+        loadModel(checkpoint);
+        return checkpoint;
     }
 
     /** The checkpoint's model; refuses one that no longer matches its manifest or is not a DL4J model. */
@@ -247,6 +274,8 @@ public final class CheckpointStore {
         byte[] bytes;
         try (InputStream in = fs.open(file)) {
             bytes = in.readAllBytes();
+        } catch (FileNotFoundException e) {
+            throw new CorruptCheckpointException(checkpoint.path() + ": no " + MODEL + " (incomplete checkpoint)");
         }
         Network network;
         try {
@@ -255,9 +284,13 @@ public final class CheckpointStore {
             throw new CorruptCheckpointException(e.getMessage());
         }
         String sha = network.paramsSha256();
-        if (checkpoint.state().paramsSha256() != null && !checkpoint.state().paramsSha256().equals(sha)) {
+        if (!sha.equals(checkpoint.state().paramsSha256())) {
             throw new CorruptCheckpointException(checkpoint.path() + ": the parameters of " + MODEL
                     + " do not match paramsSha256 in " + STATE);
+        }
+        if (!Double.isFinite(network.params().sumNumber().doubleValue())) {
+            throw new CorruptCheckpointException(checkpoint.path() + ": " + MODEL
+                    + " holds NaN or infinite parameters (a diverged run)");
         }
         return network;
     }

@@ -79,6 +79,7 @@ public final class InspectCommand implements Callable<Integer> {
                             + "' is neither a model.zip, a checkpoint nor a folder of checkpoints (epoch-NNNN)");
                 }
                 json.put("manifestVerified", false);
+                json.put("valid", false);
                 json.put("skipped", skipped);
                 exit = Main.EXIT_FAILURE;
             } else {
@@ -101,6 +102,7 @@ public final class InspectCommand implements Callable<Integer> {
             Checkpoint c = store.verify(folder);
             Network net = store.loadModel(c);
             json.put("manifestVerified", true);
+            json.put("valid", true);
             json.put("epoch", c.state().epoch());
             json.put("iteration", c.state().iteration());
             json.put("paramsSha256", net.paramsSha256());
@@ -120,6 +122,7 @@ public final class InspectCommand implements Callable<Integer> {
             return Main.EXIT_OK;
         } catch (CorruptCheckpointException e) {
             json.put("manifestVerified", false);
+            json.put("valid", false);
             json.put("problem", e.getMessage());
             return Main.EXIT_FAILURE;
         }

@@ -5,6 +5,7 @@ import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.spark.CrashLoopException;
 import dev.onecycle.spark.TrainingJob;
 import dev.onecycle.spark.TrainingJobSettings;
+import dev.onecycle.spark.TrainingStoppedException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
@@ -34,6 +35,9 @@ import scala.Tuple2;
             "  onecycle train --tot-epochs 20 --epochs 8 --run-dir runs/a  # epochs 0..7 of a 20-epoch cycle",
             "  onecycle train --tot-epochs 20 --start-epoch 8 --model-in runs/a/model.zip --run-dir runs/b"})
 public final class TrainCommand implements Callable<Integer> {
+    /** Hidden units of the default model when {@code --hidden} is not given. */
+    static final int DEFAULT_HIDDEN = 256;
+
     @Spec
     CommandSpec spec;
 
@@ -134,9 +138,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Parquet vector column of features (default: ${DEFAULT-VALUE}).")
     String featuresColumn;
 
-    @Option(names = "--hidden", paramLabel = "UNITS", defaultValue = "256", converter = Converters.WholeNumber.class,
-            description = "Hidden units of the default model (default: ${DEFAULT-VALUE}).")
-    int hidden;
+    @Option(names = "--hidden", paramLabel = "UNITS", converter = Converters.WholeNumber.class,
+            description = "Hidden units of the default model (default: 256); not with --model-in, which brings its own.")
+    Integer hidden;
 
     @Override
     public Integer call() throws Exception {
@@ -152,9 +156,18 @@ public final class TrainCommand implements Callable<Integer> {
             }
             return session[0];
         };
-        try {
+        StopSignals signals = StopSignals.install(signal -> {
+            job.requestStop(signal);
+            SparkSession s = session[0];
+            if (s != null) {
+                s.sparkContext().cancelAllJobs(); // the running round fails at once; the job then stops cleanly
+            }
+        }, spec.commandLine().getErr());
+        try (signals) {
             TrainingJob.Prepared prepared = job.prepare(hadoopConfiguration(conf), spark);
             job.run(JavaSparkContext.fromSparkContext(spark.get().sparkContext()), prepared);
+        } catch (TrainingStoppedException e) {
+            return stopped(e.signal(), e.getMessage());
         } catch (CrashLoopException e) {
             // Under --supervise the standalone master relaunches a driver that exits non-zero, forever: exit 0
             // there so the loop ends; the message (and RESTARTS.json) says it failed.
@@ -163,12 +176,24 @@ public final class TrainCommand implements Callable<Integer> {
                     + (supervised ? " (exit code 0 so that --supervise stops relaunching the driver)" : ""));
             spec.commandLine().getErr().flush();
             return supervised ? Main.EXIT_OK : Main.EXIT_FAILURE;
+        } catch (Exception e) { // SparkException included: checked, but thrown undeclared from Scala
+            if (job.stopRequested() != null) { // stopped while loading the data, before training and its lock
+                return stopped(job.stopRequested(), "stopped by SIG" + job.stopRequested() + " before training "
+                        + "started; nothing was written: run the same command again to start");
+            }
+            throw e;
         } finally {
             if (session[0] != null) {
                 session[0].stop();
             }
         }
         return Main.EXIT_OK;
+    }
+
+    private int stopped(String signal, String message) {
+        spec.commandLine().getErr().println(CliErrors.PREFIX + message);
+        spec.commandLine().getErr().flush();
+        return StopSignals.exitCode(signal);
     }
 
     /** Every setting checked (policy and slice bounds) before anything is loaded. */
@@ -184,7 +209,13 @@ public final class TrainCommand implements Callable<Integer> {
         }
         positive("--batch-size", batchSize);
         positive("--averaging-frequency", averagingFrequency);
-        positive("--hidden", hidden);
+        if (hidden != null) {
+            positive("--hidden", hidden);
+            if (modelIn != null) {
+                throw new CliErrors.UsageException("--hidden", "sets the width of a new model, but --model-in "
+                        + modelIn + " brings its own; drop --hidden (or --model-in)");
+            }
+        }
         if (workers != null) {
             positive("--workers", workers);
         }
@@ -211,7 +242,7 @@ public final class TrainCommand implements Callable<Integer> {
                 : "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         return new TrainingJobSettings(policy, totEpochs, startEpoch, e, batchSize, averagingFrequency,
                 workers == null ? 0 : workers, seed, dir, modelIn, maxExamples == null ? 0 : maxExamples, data,
-                hidden, overwrite, checkpointDir, resume, keepCheckpoints, acceptChangedSettings, dataFormat,
+                hidden == null ? DEFAULT_HIDDEN : hidden, overwrite, checkpointDir, resume, keepCheckpoints, acceptChangedSettings, dataFormat,
                 labelColumn, featuresColumn, maxRestarts);
     }
 

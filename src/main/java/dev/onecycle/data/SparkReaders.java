@@ -45,6 +45,7 @@ final class SparkReaders {
         List<List<Item>> items = new ArrayList<>();
         int width = options.numFeatures();
         for (Path p : paths) {
+            checkLibsvmLines(p, spark.sparkContext().hadoopConfiguration(), options.numFeatures());
             List<Item> rows = collect(p, "LIBSVM", () -> options.numFeatures() > 0
                     ? spark.read().format("libsvm").option("numFeatures", options.numFeatures()).load(p.toString())
                     : spark.read().format("libsvm").load(p.toString()), "label", "features");
@@ -81,6 +82,95 @@ final class SparkReaders {
             out[k] = new LabeledArrays(x, y, Math.max(width, 1));
         }
         return out;
+    }
+
+    /**
+     * Checks every line of a LIBSVM file (or of the files of a folder, as Spark reads it) on the driver, the way
+     * MLlib parses it: a numeric label, then {@code index:value} pairs with one-based, ascending indices. A bad
+     * line is refused here, naming the file and line, instead of failing a Spark task (whose stack traces the
+     * executors would log) in the middle of the read.
+     */
+    static void checkLibsvmLines(Path p, org.apache.hadoop.conf.Configuration hadoop, int numFeatures)
+            throws IOException {
+        org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(hadoop);
+        List<Path> files = new ArrayList<>();
+        if (!fs.exists(p)) {
+            return; // the read reports it
+        }
+        if (fs.getFileStatus(p).isDirectory()) {
+            for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(p)) {
+                String n = st.getPath().getName();
+                if (st.isFile() && !n.startsWith("_") && !n.startsWith(".")) {
+                    files.add(st.getPath());
+                }
+            }
+        } else {
+            files.add(p);
+        }
+        org.apache.hadoop.io.compress.CompressionCodecFactory codecs =
+                new org.apache.hadoop.io.compress.CompressionCodecFactory(hadoop);
+        for (Path f : files) {
+            org.apache.hadoop.io.compress.CompressionCodec codec = codecs.getCodec(f);
+            try (java.io.InputStream raw = fs.open(f);
+                    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            codec == null ? raw : codec.createInputStream(raw),
+                            java.nio.charset.StandardCharsets.UTF_8))) {
+                String line;
+                long lineNo = 0;
+                while ((line = in.readLine()) != null) {
+                    lineNo++;
+                    String problem = libsvmProblem(line.trim(), numFeatures);
+                    if (problem != null) {
+                        throw new DataFormatException(f + " line " + lineNo + ": cannot read it as LIBSVM (" + problem + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * What MLlib's LIBSVM parser would fail on in {@code line} (trimmed), or null when it parses; {@code numFeatures}
+     * > 0 also bounds the indices.
+     */
+    static String libsvmProblem(String line, int numFeatures) {
+        if (line.isEmpty() || line.startsWith("#")) {
+            return null;
+        }
+        String[] items = line.split(" ");
+        try {
+            Double.parseDouble(items[0]);
+        } catch (NumberFormatException e) {
+            return "label '" + items[0] + "' is not a number";
+        }
+        long previous = 0;
+        for (int i = 1; i < items.length; i++) {
+            String item = items[i];
+            if (item.isEmpty()) {
+                continue;
+            }
+            String[] iv = item.split(":");
+            if (iv.length != 2) {
+                return "'" + item + "' is not index:value";
+            }
+            long index;
+            try {
+                index = Long.parseLong(iv[0]);
+                Double.parseDouble(iv[1]);
+            } catch (NumberFormatException e) {
+                return "'" + item + "' is not index:value with an integer index and a numeric value";
+            }
+            if (index < 1 || index > Integer.MAX_VALUE) {
+                return "feature index " + index + " in '" + item + "' is not >= 1 (LIBSVM indices are one-based)";
+            }
+            if (numFeatures > 0 && index > numFeatures) {
+                return "feature index " + index + " is beyond the " + numFeatures + " features asked for";
+            }
+            if (index <= previous) {
+                return "feature index " + index + " follows " + previous + " (LIBSVM indices must ascend)";
+            }
+            previous = index;
+        }
+        return null;
     }
 
     /**
@@ -181,7 +271,7 @@ final class SparkReaders {
     private static List<Item> collect(Path p, String format, Read read, String label, String features)
             throws DataFormatException {
         List<Row> rows;
-        try {
+        try (QuietTaskFailures quiet = QuietTaskFailures.mute()) {
             rows = read.get().select(col(label), col(features), input_file_name(), monotonically_increasing_id())
                     .collectAsList();
         } catch (DataFormatException e) {

@@ -8,7 +8,6 @@ import dev.onecycle.dl4j.AppliedStep;
 import dev.onecycle.dl4j.Network;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +33,7 @@ public final class EpochCheckpointer implements TrainingObserver {
                 return t;
             });
     private java.util.concurrent.Future<?> pending;
+    private String abortFailure;
 
     /** {@code lock} may be null (a notebook that owns its folder); {@code out} receives one line per checkpoint. */
     public EpochCheckpointer(CheckpointStore store, CheckpointLock lock, int keep, PrintWriter out) {
@@ -76,7 +76,7 @@ public final class EpochCheckpointer implements TrainingObserver {
                     out.flush();
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new CheckpointWriteException(e);
             }
         });
         if (lock != null) {
@@ -93,10 +93,24 @@ public final class EpochCheckpointer implements TrainingObserver {
     /** The write in flight (a completed epoch's) still completes; its failure is added to {@code cause}. */
     @Override
     public void onAbort(TrainingPlan plan, RuntimeException cause) {
+        String failed = finishQuietly();
+        if (failed != null) {
+            cause.addSuppressed(new IllegalStateException(failed));
+        }
+    }
+
+    /**
+     * For a job that stops early (an error, SIGTERM): waits for the write in flight, so that a checkpoint begun
+     * is finished rather than left as a temporary folder, and stops the writer. A failed write is not rethrown
+     * (the job is failing already); returns its message, or null.
+     */
+    public String finishQuietly() {
         try {
             awaitPending();
+            return abortFailure;
         } catch (RuntimeException e) {
-            cause.addSuppressed(e);
+            abortFailure = e.getMessage();
+            return abortFailure;
         } finally {
             writer.shutdown();
         }

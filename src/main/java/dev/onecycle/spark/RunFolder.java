@@ -46,15 +46,40 @@ public final class RunFolder {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new JobInputException("--run-dir " + dir + " is a file; give a folder");
         }
+        List<String> existing = outputsIn(dir);
+        if (!existing.isEmpty() && !overwrite) {
+            throw new JobInputException("--run-dir " + dir + " already holds " + String.join(", ", existing)
+                    + " from an earlier run; use a new --run-dir or add --overwrite");
+        }
+    }
+
+    /** Which of a finished run's {@link #OUTPUTS} {@code dir} holds. */
+    public static List<String> outputsIn(Path dir) {
         List<String> existing = new ArrayList<>();
         for (String name : OUTPUTS) {
             if (Files.exists(dir.resolve(name))) {
                 existing.add(name);
             }
         }
-        if (!existing.isEmpty() && !overwrite) {
-            throw new JobInputException("--run-dir " + dir + " already holds " + String.join(", ", existing)
-                    + " from an earlier run; use a new --run-dir or add --overwrite");
+        return existing;
+    }
+
+    /**
+     * After a run that failed or was stopped: removes the temporary files of writes that will not be completed.
+     * The growing CSVs are kept when {@code keepRowsForResume} (a {@code --resume} continues their rows from the
+     * newest checkpoint), removed otherwise. Best effort: a file that cannot be removed is left.
+     */
+    public void discardTemporaries(boolean keepRowsForResume) {
+        List<String> names = new ArrayList<>(List.of("model.zip", "training.png"));
+        if (!keepRowsForResume) {
+            names.addAll(List.of("applied-schedule.csv", "metrics.csv"));
+        }
+        for (String name : names) {
+            try {
+                Files.deleteIfExists(temporary(name));
+            } catch (IOException e) {
+                // best effort: the next run overwrites it
+            }
         }
     }
 

@@ -150,7 +150,7 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
             }
             applied.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("writing " + run.temporary("applied-schedule.csv"), e);
+            throw new UncheckedIOException("could not write " + run.temporary("applied-schedule.csv") + " (" + e.getMessage() + ")", e);
         }
     }
 
@@ -166,7 +166,7 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
             metrics.newLine();
             metrics.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("writing " + run.temporary("metrics.csv"), e);
+            throw new UncheckedIOException("could not write " + run.temporary("metrics.csv") + " (" + e.getMessage() + ")", e);
         }
         epochs.add(new TrainingPlot.EpochPoint(epoch.epoch(), epoch.trainLoss(), lastAccuracy));
         writePlot(plan, epoch);
@@ -194,7 +194,7 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
             Files.write(tmp, png);
             run.commit(tmp, "training.png");
         } catch (IOException | RuntimeException e) {
-            out.println("warning: could not draw training.png: " + e);
+            out.println("warning: could not write " + run.resolve("training.png") + " (" + e.getMessage() + ")");
         }
     }
 

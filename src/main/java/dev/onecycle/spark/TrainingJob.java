@@ -39,6 +39,7 @@ import org.nd4j.linalg.dataset.DataSet;
 public final class TrainingJob {
     private final TrainingJobSettings settings;
     private final PrintWriter out;
+    private volatile String stopSignal;
 
     public TrainingJob(TrainingJobSettings settings, PrintWriter out) {
         this.settings = settings;
@@ -81,26 +82,100 @@ public final class TrainingJob {
         if (settings.maxExamples() > 0) {
             data = data.headTrain(settings.maxExamples());
         }
+        if (settings.workers() > 0) {
+            checkEnoughExamples(settings.workers(), "--workers " + settings.workers(), data.train().size());
+        }
         Network network = loadModel(data);
         checkModelFitsData(network, data.test(), data.classes(),
                 settings.modelIn() == null ? "the model" : "--model-in " + settings.modelIn());
-        RunFolder.check(Paths.get(settings.runDir()), settings.overwrite() || settings.resume());
+        Path runDir = Paths.get(settings.runDir());
+        RunFolder.check(runDir, settings.overwrite() || settings.resume());
         CheckpointStore store = null;
         if (settings.keepCheckpoints() > 0) {
+            List<org.apache.hadoop.fs.Path> existing;
             try {
                 store = CheckpointStore.open(settings.checkpointDirOrDefault(), hadoop);
-                List<org.apache.hadoop.fs.Path> existing = settings.resume() ? List.of() : store.candidates();
-                if (!existing.isEmpty()) {
-                    throw new JobInputException("--checkpoint-dir " + store.dir() + " already holds checkpoints (newest "
-                            + existing.get(0).getName() + "); add --resume to continue that run, or use "
-                            + "another --checkpoint-dir / --run-dir");
-                }
-            } catch (IOException e) {
-                throw new JobInputException("--checkpoint-dir " + settings.checkpointDirOrDefault() + ": " + e.getMessage(), e);
+                store.checkUsable();
+                existing = store.candidates();
+            } catch (IOException | RuntimeException e) { // Hadoop reports an unknown host as IllegalArgumentException
+                throw new JobInputException("--checkpoint-dir " + settings.checkpointDirOrDefault() + ": "
+                        + rootMessage(e), e);
+            }
+            if (!settings.resume() && !existing.isEmpty()) {
+                throw new JobInputException("--checkpoint-dir " + store.dir() + " already holds checkpoints (newest "
+                        + existing.get(0).getName() + "); add --resume to continue that run, or use "
+                        + "another --checkpoint-dir / --run-dir");
+            }
+            List<String> outputs = RunFolder.outputsIn(runDir);
+            if (settings.resume() && !settings.overwrite() && existing.isEmpty() && !outputs.isEmpty()) {
+                // --resume never implies --overwrite: nothing here continues the run whose outputs these are
+                throw new JobInputException("--resume: --run-dir " + runDir + " already holds "
+                        + String.join(", ", outputs) + " from an earlier run, and --checkpoint-dir " + store.dir()
+                        + " holds no checkpoint (epoch-NNNN) to continue it; give that run's --checkpoint-dir, "
+                        + "use a new --run-dir, or add --overwrite to replace its outputs");
             }
         }
-        RunFolder run = RunFolder.open(Paths.get(settings.runDir()), settings.overwrite() || settings.resume());
+        RunFolder run = RunFolder.open(runDir, settings.overwrite() || settings.resume());
         return new Prepared(data, network, run, store);
+    }
+
+    /**
+     * Asks a running job to stop (from a signal handler: any thread). It stops at the next averaging round or
+     * when its running Spark job is cancelled, waits for a checkpoint write in flight, releases the lock and
+     * throws a {@link TrainingStoppedException} saying where training stopped and how to continue.
+     */
+    public void requestStop(String signal) {
+        stopSignal = signal;
+    }
+
+    /** The signal {@link #requestStop} was called with, or null. */
+    public String stopRequested() {
+        return stopSignal;
+    }
+
+    /** Every worker needs at least one example; refused before any partition is made from the count. */
+    private void checkEnoughExamples(int workers, String whence, long examples) {
+        if (workers <= examples) {
+            return;
+        }
+        String what = settings.maxExamples() > 0 ? "--max-examples " + settings.maxExamples() + " leaves "
+                + examples + " training example" + (examples == 1 ? "" : "s")
+                : "the training data has " + examples + " example" + (examples == 1 ? "" : "s");
+        throw new JobInputException(what + ", fewer than the " + workers + " workers (" + whence + "); every worker "
+                + "needs at least one: " + (settings.maxExamples() > 0 ? "raise --max-examples or " : "")
+                + "give --workers " + examples + " or fewer");
+    }
+
+    /**
+     * Each averaging round every worker sends its parameters and updater state to the driver; more than
+     * {@code spark.driver.maxResultSize} fails the job on Spark. Refused up front, naming the sizes.
+     */
+    private static void checkResultSize(Network network, int features, int workers, long maxResultSize) {
+        if (maxResultSize <= 0) {
+            return; // 0: unlimited
+        }
+        long params = network.params().length();
+        org.nd4j.linalg.api.ndarray.INDArray state = network.updaterState();
+        long values = params + (state == null ? params : state.length());
+        long bytes = (long) workers * values * network.params().dataType().width();
+        if (bytes > maxResultSize) {
+            throw new JobInputException(String.format(Locale.ROOT, "the model has %,d parameters (%,d features in): "
+                    + "one averaging round brings %d workers x %.1f MB of parameters and updater state to the "
+                    + "driver, more than spark.driver.maxResultSize (%.1f MB); use fewer features or a smaller "
+                    + "--hidden, fewer --workers, or raise spark.driver.maxResultSize", params, features, workers,
+                    values * network.params().dataType().width() / 1e6, maxResultSize / 1e6));
+        }
+    }
+
+    /** The exception's first line, or an unknown host anywhere in its causes (Hadoop wraps it deeply). */
+    static String rootMessage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.UnknownHostException) {
+                return "unknown host " + t.getMessage();
+            }
+        }
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.split("\\R", 2)[0].strip();
     }
 
     /** Where training starts: the slice asked for, or the newest valid checkpoint when resuming. */
@@ -109,7 +184,23 @@ public final class TrainingJob {
 
     /** Trains the slice (or what is left of it) on Spark and writes the run folder's outputs. */
     public Result run(JavaSparkContext sc, Prepared p) throws IOException {
+        if (stopSignal != null) {
+            throw stopped(p, new Position());
+        }
         Start start = resolveStart(p, settings.workers() > 0 ? settings.workers() : 0, sc.defaultParallelism());
+        // before any Spark job: no partitions from a worker count the data cannot feed, no round too big to collect
+        checkEnoughExamples(start.workers, settings.workers() > 0 ? "--workers " + settings.workers()
+                : start.from != null ? "the workers of " + start.from.name()
+                : "Spark's default parallelism for --master " + sc.master(), p.train.size());
+        checkResultSize(start.network, p.train.features(), start.workers,
+                sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
+        if (start.startEpoch < settings.endEpoch()) {
+            // the slice and policy with the real itersPerEpoch (what the trainer's plan checks after counting)
+            settings.policy().schedule(dev.onecycle.schedule.CycleSlice.builder().optTotEpochs(settings.totEpochs())
+                    .optStartEpoch(start.startEpoch).setEpochs(settings.endEpoch() - start.startEpoch)
+                    .setItersPerEpoch(DataSpread.itersPerEpoch(p.train.size(), start.workers,
+                            settings.batchSizePerWorker())).build());
+        }
         out.printf(Locale.ROOT, "data: %s (%d training examples, %d test examples)%n", p.source, p.train.size(),
                 p.test.size());
         CheckpointLock lock = null;
@@ -118,14 +209,24 @@ public final class TrainingJob {
                 lock = p.store.lock(CheckpointLock.DEFAULT_STALE_AFTER, m -> log("checkpoints: " + m));
             } catch (CheckpointLockedException e) {
                 throw new JobInputException("--checkpoint-dir: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new IOException("could not take the lock " + p.store.dir() + "/LOCK (" + e.getMessage() + ")", e);
             }
         }
+        EpochCheckpointer checkpointer = null;
+        Position position = new Position();
         try {
             if (p.store != null) {
                 for (org.apache.hadoop.fs.Path t : p.store.cleanTemporaries()) {
                     log("checkpoints: removed the unfinished write " + t.getName());
                 }
-                int starts = p.store.recordStart(start.startEpoch);
+                int starts;
+                try {
+                    starts = p.store.recordStart(start.startEpoch);
+                } catch (IOException e) {
+                    throw new IOException("could not write " + p.store.dir() + "/RESTARTS.json (" + e.getMessage() + ")",
+                            e);
+                }
                 int restarts = starts - 1;
                 if (settings.resume() && restarts > settings.maxRestarts()) {
                     throw new CrashLoopException("the job has been restarted " + restarts + " times at epoch "
@@ -154,23 +255,112 @@ public final class TrainingJob {
                         .optEpochs(settings.endEpoch() - start.startEpoch).setWorkers(start.workers)
                         .setBatchSizePerWorker(settings.batchSizePerWorker())
                         .optAveragingFrequency(settings.averagingFrequency()).optSeed(settings.seed())
-                        .optObserver(new ConsoleProgress(out, 2.0)).optObserver(recorder);
+                        // first the stop and divergence checks: nothing records or saves a stopped or NaN round
+                        .optObserver(new StopCheck(true)).optObserver(new DivergenceGuard())
+                        .optObserver(new ConsoleProgress(out, 2.0)).optObserver(recorder).optObserver(position);
                 if (start.from != null && !settings.acceptChangedSettings()) {
                     // the cycle's position is epoch * itersPerEpoch: a resumed part must count the same
                     builder.optExpectedItersPerEpoch(start.from.state().itersPerEpoch());
                 }
                 if (p.store != null) {
-                    builder.optObserver(new EpochCheckpointer(p.store, lock, settings.keepCheckpoints(), out));
+                    checkpointer = new EpochCheckpointer(p.store, lock, settings.keepCheckpoints(), out);
+                    builder.optObserver(checkpointer);
                 }
+                // at an epoch's end, stop after its checkpoint was begun (it is finished below)
+                builder.optObserver(new StopCheck(false));
                 TrainingPlan plan;
                 try (DriverData train = new DriverData(sc, p.train, p.classes, start.workers)) {
                     plan = builder.build().fit(sc, start.network, train.rdd());
                 }
                 return finish(p, start.network, recorder, plan);
+            } catch (CheckpointWriteException e) {
+                if (stopSignal == null && start.network.epochCount() >= settings.endEpoch()) {
+                    // training is complete and only the last checkpoint failed: keep the trained model
+                    finish(p, start.network, recorder, null);
+                    throw new CheckpointWriteException(new IOException("the last checkpoint could not be written: "
+                            + e.getMessage() + "; the trained model and outputs are saved in " + p.run.path()));
+                }
+                throw e;
             }
+        } catch (Throwable e) { // SparkException is checked but thrown undeclared from Scala: catch it all
+            String unfinished = checkpointer == null ? null : checkpointer.finishQuietly();
+            if (unfinished != null && stopSignal != null) {
+                log("checkpoints: " + unfinished);
+            }
+            p.run.discardTemporaries(hasCheckpoint(p));
+            if (stopSignal != null) {
+                throw stopped(p, position);
+            }
+            throw e;
         } finally {
             if (lock != null) {
                 lock.close();
+            }
+        }
+    }
+
+    /** True when the checkpoint folder holds a checkpoint that a {@code --resume} would continue from. */
+    private static boolean hasCheckpoint(Prepared p) {
+        try {
+            return p.store != null && !p.store.candidates().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Where a stopped job stood and how to continue it. */
+    private TrainingStoppedException stopped(Prepared p, Position at) {
+        String where = at.epoch < 0 ? "before training started"
+                : String.format(Locale.ROOT, "in epoch %d/%d (after iteration %d)", at.epoch + 1, settings.totEpochs(),
+                        at.iteration);
+        String newest = null;
+        if (p.store != null) {
+            try {
+                newest = p.store.newestValid(m -> { }).map(Checkpoint::name).orElse(null);
+            } catch (IOException e) {
+                newest = null;
+            }
+        }
+        String how = newest != null ? "the newest checkpoint is " + newest + " in " + p.store.dir()
+                + ": run the same command with --resume to continue from there"
+                : "no checkpoint was written" + (p.store == null ? " (--keep-checkpoints 0)" : "")
+                + ", so nothing is kept: run the same command again to start over";
+        return new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " " + where + "; " + how);
+    }
+
+    /** The position of the run, for the stop message. */
+    private static final class Position implements TrainingObserver {
+        private volatile int epoch = -1;
+        private volatile long iteration = -1;
+
+        @Override
+        public void onRound(TrainingPlan plan, RoundState round, List<dev.onecycle.dl4j.AppliedStep> applied,
+                double meanScore) {
+            epoch = round.epoch();
+            iteration = round.iterationOf(round.endStep()) - 1;
+        }
+    }
+
+    /** Throws once {@link #requestStop} was called: after each round, or after each epoch's observers. */
+    private final class StopCheck implements TrainingObserver {
+        private final boolean atRound;
+
+        StopCheck(boolean atRound) {
+            this.atRound = atRound;
+        }
+
+        @Override
+        public void onRound(TrainingPlan plan, RoundState round, List<dev.onecycle.dl4j.AppliedStep> applied,
+                double meanScore) {
+            if (atRound && stopSignal != null) {
+                throw new TrainingStoppedException(stopSignal, "stop requested");
+            }
+        }
+
+        @Override
+        public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
+            if (!atRound && stopSignal != null) {
+                throw new TrainingStoppedException(stopSignal, "stop requested");
             }
         }
     }
@@ -191,8 +381,13 @@ public final class TrainingJob {
 
     private Result finish(Prepared p, Network network, RunRecorder recorder, TrainingPlan plan) throws IOException {
         Path model = p.run.temporary("model.zip");
-        network.save(model.toFile());
-        p.run.commit(model, "model.zip");
+        try {
+            network.save(model.toFile());
+            p.run.commit(model, "model.zip");
+        } catch (IOException e) {
+            java.nio.file.Files.deleteIfExists(model);
+            throw new IOException("could not write " + p.run.resolve("model.zip") + " (" + e.getMessage() + ")", e);
+        }
         recorder.commit();
         out.printf(Locale.ROOT, "done: test accuracy %.4f; wrote %s%n", recorder.lastAccuracy(), p.run.path());
         out.flush();

@@ -335,7 +335,7 @@ class CheckpointStoreTest {
         CheckpointState s = new CheckpointState(1, 4, 28, OneCyclePolicy.builder().setLrMax(0.3).optPctStart(0.25)
                 .optStyle(dev.onecycle.schedule.OneCycleStyle.PYTORCH).optThreePhase(true)
                 .optAnnealing(dev.onecycle.schedule.Annealing.LINEAR).optMomentum(0.9, 0.8).build(), 10, 9, 7, -5L, 3,
-                8, 5, 100, n.paramsSha256(), "now");
+                8, 5, 150, n.paramsSha256(), "now");
         store.write(s, n);
         assertEquals(s, store.newestValid(m -> { }).orElseThrow().state());
     }

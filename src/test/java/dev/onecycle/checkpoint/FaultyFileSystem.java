@@ -26,6 +26,17 @@ public class FaultyFileSystem extends RawLocalFileSystem {
         target = "";
     }
 
+    /** For tests in other packages (a whole job run in-process): inject {@code f} on {@code name}. */
+    public static void inject(Fault f, String name) {
+        target = name;
+        fault = f;
+    }
+
+    /** No fault. */
+    public static void clear() {
+        reset();
+    }
+
     @Override
     public URI getUri() {
         return URI.create("faulty:///");
@@ -40,7 +51,7 @@ public class FaultyFileSystem extends RawLocalFileSystem {
     public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize,
             short replication, long blockSize, Progressable progress) throws IOException {
         if (fault == Fault.DISK_FULL_ON && f.getName().equals(target)) {
-            throw new IOException("No space left on device: " + f);
+            throw new IOException("No space left on device"); // as the real one: no path
         }
         return super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress);
     }
@@ -49,7 +60,7 @@ public class FaultyFileSystem extends RawLocalFileSystem {
     public FSDataOutputStream create(Path f, boolean overwrite, int bufferSize, short replication, long blockSize,
             Progressable progress) throws IOException {
         if (fault == Fault.DISK_FULL_ON && f.getName().equals(target)) {
-            throw new IOException("No space left on device: " + f);
+            throw new IOException("No space left on device"); // as the real one: no path
         }
         return super.create(f, overwrite, bufferSize, replication, blockSize, progress);
     }

@@ -342,15 +342,20 @@ class DataSourceTest {
     @Test
     void libsvmErrors() throws IOException {
         Path csv = write(dir.resolve("really-csv.txt"), "label,a,b\n1,2,3\n");
-        fails(csv, null, "really-csv.txt", "cannot read it as LIBSVM", "NumberFormatException");
+        fails(csv, null, "really-csv.txt line 1", "cannot read it as LIBSVM", "label 'label,a,b' is not a number");
         Path frac = write(dir.resolve("frac.libsvm"), "1 1:2\n2.5 1:3\n");
         fails(frac, null, "frac.libsvm example 2", "label 2.5 is not an integer class index");
         Path neg = write(dir.resolve("binary.svm"), "-1 1:2\n1 1:3\n");
         fails(neg, null, "binary.svm example 1", "label -1 is negative", "-1/+1");
         Path zeroIndex = write(dir.resolve("zero.svm"), "0 0:2\n1 1:3\n");
-        fails(zeroIndex, null, "zero.svm", "cannot read it as LIBSVM");
+        fails(zeroIndex, null, "zero.svm line 1", "cannot read it as LIBSVM", "index 0", "one-based");
+        Path negIndex = write(dir.resolve("negative.svm"), "0 1:2\n1 -3:3\n");
+        fails(negIndex, null, "negative.svm line 2", "index -3");
+        Path descending = write(dir.resolve("descending.svm"), "0 3:2 2:1\n1 1:3\n");
+        fails(descending, null, "descending.svm line 1", "index 2 follows 3");
         Path wide = write(dir.resolve("wide.svm"), "0 9:2\n1 1:3\n");
-        fails(wide, null, DataOptions.defaults().withNumFeatures(4), "wide.svm", "cannot read it as LIBSVM");
+        fails(wide, null, DataOptions.defaults().withNumFeatures(4), "wide.svm line 1", "cannot read it as LIBSVM",
+                "index 9 is beyond the 4 features");
     }
 
     @Test

@@ -1,0 +1,142 @@
+package dev.onecycle.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.onecycle.dl4j.Network;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checkpoints whose manifest verifies but whose state.json lies (edited, manifest updated to match): each is
+ * reported by name and skipped like a corrupt one, and the previous valid checkpoint is used.
+ */
+public class CheckpointConsistencyTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    /** Checkpoints epoch-0001 and epoch-0002 of a 10-epoch cycle (7 iterations per epoch), real files. */
+    private CheckpointStore twoCheckpoints() throws IOException {
+        CheckpointStore store = CheckpointStore.open(tmp.resolve("ckpt").toString(), new Configuration());
+        for (int e = 1; e <= 2; e++) {
+            Network n = CheckpointStoreTest.net(e);
+            store.write(CheckpointStoreTest.state(e, n), n);
+        }
+        return store;
+    }
+
+    /**
+     * Edits {@code folder/state.json} and rewrites the manifest's size and SHA-256 of it, as a careful liar
+     * would: the manifest then verifies.
+     */
+    @SuppressWarnings("unchecked")
+    public static void lie(Path folder, Consumer<Map<String, Object>> edit) throws Exception {
+        Path state = folder.resolve("state.json");
+        Map<String, Object> s = JSON.readValue(state.toFile(), Map.class);
+        edit.accept(s);
+        byte[] bytes = JSON.writeValueAsBytes(s);
+        Files.write(state, bytes);
+        Path manifest = folder.resolve("MANIFEST.json");
+        Map<String, Object> m = JSON.readValue(manifest.toFile(), Map.class);
+        for (Map<String, Object> entry : (List<Map<String, Object>>) m.get("files")) {
+            if (entry.get("name").equals("state.json")) {
+                entry.put("size", bytes.length);
+                entry.put("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+            }
+        }
+        Files.write(manifest, JSON.writeValueAsBytes(m));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cycle(Map<String, Object> s) {
+        return (Map<String, Object>) s.get("cycle");
+    }
+
+    private void assertSkippedForTheOlderOne(String expected, Consumer<Map<String, Object>> edit) throws Exception {
+        CheckpointStore store = twoCheckpoints();
+        Path newest = tmp.resolve("ckpt/epoch-0002");
+        lie(newest, edit);
+        CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class,
+                () -> store.verify(new org.apache.hadoop.fs.Path(newest.toString())));
+        assertTrue(e.getMessage().contains("epoch-0002") && e.getMessage().contains(expected), e.getMessage());
+        List<String> report = new ArrayList<>();
+        Checkpoint c = store.newestValid(report::add).orElseThrow();
+        assertEquals("epoch-0001", c.name(), "falls back to the previous valid checkpoint");
+        assertEquals(1, report.size(), report.toString());
+        assertTrue(report.get(0).contains("epoch-0002") && report.get(0).contains(expected), report.toString());
+    }
+
+    @Test
+    void epochOutsideTheCycleIsSkipped() throws Exception {
+        assertSkippedForTheOlderOne("outside the 10-epoch cycle", s -> {
+            s.put("epoch", 12);
+            s.put("iteration", 84);
+        });
+    }
+
+    @Test
+    void negativeEpochIsSkippedNotBlamedOnAFlag() throws Exception {
+        assertSkippedForTheOlderOne("epoch -1", s -> {
+            s.put("epoch", -1);
+            s.put("iteration", -7);
+        });
+    }
+
+    @Test
+    void epochThatDisagreesWithItsFolderIsSkipped() throws Exception {
+        assertSkippedForTheOlderOne("says epoch 1 but the folder is epoch-0002", s -> {
+            s.put("epoch", 1);
+            s.put("iteration", 7);
+        });
+    }
+
+    @Test
+    void iterationThatIsNotEpochTimesItersPerEpochIsSkipped() throws Exception {
+        assertSkippedForTheOlderOne("iteration 15 is not epoch 2 x itersPerEpoch 7", s -> s.put("iteration", 15));
+    }
+
+    @Test
+    void itersPerEpochThatTheDataCannotGiveIsSkipped() throws Exception {
+        assertSkippedForTheOlderOne("itersPerEpoch 5 is not what 224 examples", s -> {
+            cycle(s).put("itersPerEpoch", 5);
+            s.put("iteration", 10);
+        });
+    }
+
+    @Test
+    void endEpochBeyondTheCycleIsSkipped() throws Exception {
+        assertSkippedForTheOlderOne("endEpoch 11", s -> cycle(s).put("endEpoch", 11));
+    }
+
+    @Test
+    void parametersThatDoNotMatchTheirHashAreSkipped() throws Exception {
+        assertSkippedForTheOlderOne("do not match paramsSha256",
+                s -> s.put("paramsSha256", CheckpointStoreTest.net(7).paramsSha256()));
+    }
+
+    @Test
+    void aConsistentCheckpointStillVerifies() throws Exception {
+        CheckpointStore store = twoCheckpoints();
+        List<String> report = new ArrayList<>();
+        assertEquals("epoch-0002", store.newestValid(report::add).orElseThrow().name());
+        assertTrue(report.isEmpty(), report.toString());
+        // the shipped format-1 checkpoint (written by an earlier release) is consistent too
+        Path shipped = Path.of("src/test/resources/checkpoints/format-1/epoch-0002");
+        CheckpointStore old = CheckpointStore.open(shipped.getParent().toString(), new Configuration());
+        assertEquals(2, old.verify(new org.apache.hadoop.fs.Path(shipped.toAbsolutePath().toUri())).state().epoch());
+    }
+}
