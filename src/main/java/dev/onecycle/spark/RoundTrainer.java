@@ -28,6 +28,7 @@ final class RoundTrainer implements Function2<Integer, Iterator<WorkerShard>, It
 
     @Override
     public Iterator<RoundResult> call(Integer partition, Iterator<WorkerShard> shards) {
+        String device = dev.onecycle.gpu.TaskDevice.bindCurrentTask(); // before any array: Spark's GPU for this task
         WorkerShard shard = shards.next();
         if (shards.hasNext()) { // also ends the cached block's iterator, which releases Spark's read lock
             throw new IllegalStateException("partition " + partition + " holds more than one worker shard");
@@ -35,7 +36,7 @@ final class RoundTrainer implements Function2<Integer, Iterator<WorkerShard>, It
         RoundState st = state.value();
         Network net = Network.fromBroadcast(network.value());
         OneCycleUpdaters.install(net, st.policy(), st.slice());
-        AppliedScheduleRecorder recorder = new AppliedScheduleRecorder(shard.worker(), st.round());
+        AppliedScheduleRecorder recorder = new AppliedScheduleRecorder(shard.worker(), st.round(), device);
         net.addListener(recorder);
         Nd4j.getRandom().setSeed(Seeds.mix(st.seed(), st.epoch(), st.round(), shard.worker()));
         int batches = 0;

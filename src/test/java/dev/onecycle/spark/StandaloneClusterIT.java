@@ -192,7 +192,7 @@ class StandaloneClusterIT {
 
     /** Every row's LR and momentum are the policy's at that cycle iteration; every iteration on both workers. */
     private static void assertScheduleIsThePolicys(List<String> rows) {
-        assertEquals("iteration,epoch,lr,momentum,worker,round,score", rows.get(0));
+        assertEquals("iteration,epoch,lr,momentum,worker,round,score,device", rows.get(0));
         assertEquals(1 + TOT_EPOCHS * ITERS_PER_EPOCH * 2, rows.size(), "one row per iteration per worker");
         OneCycleSchedule expected = OneCyclePolicy.builder().setLrMax(0.1).build()
                 .schedule(CycleSlice.full(TOT_EPOCHS, ITERS_PER_EPOCH));
