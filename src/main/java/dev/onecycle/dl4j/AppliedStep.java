@@ -5,7 +5,8 @@ import java.io.Serializable;
 /**
  * The learning rate and momentum one minibatch step really used, read back from the network's updater, with
  * where it ran. {@code worker} and {@code round} are -1 on a single machine. {@code momentum} is NaN for an
- * updater without one (plain SGD). {@code device} is where ND4J computed the step: {@code cpu}, {@code gpu:N}, or
+ * updater without one (plain SGD). {@code device} is where ND4J computed the step: {@code cpu}, {@code gpu:N},
+ * {@code gpu:N(unassigned)} (CUDA backend, no GPU assigned), or
  * {@code cpu(assigned-gpu:N)} when Spark assigned GPU N but ND4J ran its CPU backend (see
  * {@link dev.onecycle.gpu.DeviceBinding}).
  */

@@ -7,7 +7,9 @@ import java.util.List;
  * Binds the current thread's ND4J device to the GPU Spark assigned to the task, and names the device for the
  * {@code device} column of {@code applied-schedule.csv}:
  * <ul>
- * <li>{@code cpu}: no GPU assigned (nothing is done, as before GPU support);</li>
+ * <li>{@code cpu}: no GPU assigned, ND4J's CPU backend (nothing is done, as before GPU support);</li>
+ * <li>{@code gpu:N(unassigned)}: no GPU assigned, but ND4J runs its CUDA backend: nothing is bound, and the task
+ * computes on the device ND4J's thread is on, N (device 0 unless something else chose one);</li>
  * <li>{@code gpu:N}: Spark assigned address N and ND4J's CUDA backend now computes on CUDA device N;</li>
  * <li>{@code cpu(assigned-gpu:N)}: Spark assigned address N, but ND4J runs its CPU backend (nothing to bind:
  * the work ran on the CPU);</li>
@@ -30,7 +32,7 @@ public final class DeviceBinding {
      */
     public static String bind(List<String> addresses, DeviceBackend nd4j) {
         if (addresses == null || addresses.isEmpty()) {
-            return CPU;
+            return unassigned(nd4j);
         }
         List<Integer> devices = new ArrayList<>();
         for (String a : addresses) {
@@ -55,6 +57,11 @@ public final class DeviceBinding {
                     + "is still on device " + now);
         }
         return "gpu:" + device + (devices.size() > 1 ? "(" + assigned + ")" : "");
+    }
+
+    /** The label of a task without a GPU assignment: nothing is bound ({@code cpu} on the CPU backend). */
+    public static String unassigned(DeviceBackend nd4j) {
+        return nd4j.isCpuBackend() ? CPU : "gpu:" + nd4j.currentDevice() + "(unassigned)";
     }
 
     /** A Spark GPU address as a CUDA device index: a non-negative integer. */

@@ -37,17 +37,16 @@ public final class TaskDevice {
         return gpu == null ? List.of() : Arrays.asList(gpu.addresses());
     };
 
-    /** Binds the current Spark task's ND4J thread to its assigned GPU; returns {@code cpu}, {@code gpu:N}, ... */
+    /**
+     * Binds the current Spark task's ND4J thread to its assigned GPU; returns {@code cpu}, {@code gpu:N}, ... (see
+     * {@link DeviceBinding}). Without an assignment nothing is bound.
+     */
     public static String bindCurrentTask() {
         return bindCurrentTask(SPARK, Nd4jDevices.INSTANCE);
     }
 
     /** {@link #bindCurrentTask()} with the given sources (for tests). */
     public static String bindCurrentTask(TaskResources task, DeviceBackend nd4j) {
-        List<String> addresses = task.gpuAddresses();
-        if (addresses == null || addresses.isEmpty()) {
-            return DeviceBinding.CPU; // no assignment: ND4J is not touched, exactly as without GPU support
-        }
-        return DeviceBinding.bind(addresses, nd4j);
+        return DeviceBinding.bind(task.gpuAddresses(), nd4j); // no assignment: nothing bound, as without GPU support
     }
 }

@@ -16,7 +16,6 @@ class DeviceBindingTest {
         final int devices;
         int current;
         final List<Integer> switches = new ArrayList<>();
-        boolean touched;
 
         FakeNd4j(boolean cpu, int devices) {
             this.cpu = cpu;
@@ -25,37 +24,42 @@ class DeviceBindingTest {
 
         @Override
         public boolean isCpuBackend() {
-            touched = true;
             return cpu;
         }
 
         @Override
         public int deviceCount() {
-            touched = true;
             return devices;
         }
 
         @Override
         public int currentDevice() {
-            touched = true;
             return current;
         }
 
         @Override
         public void useDevice(int device) {
-            touched = true;
             switches.add(device);
             current = device;
         }
     }
 
     @Test
-    void noAssignmentLeavesNd4jAloneAndSaysCpu() {
-        FakeNd4j nd4j = new FakeNd4j(false, 4);
+    void noAssignmentOnTheCpuBackendBindsNothingAndSaysCpu() {
+        FakeNd4j nd4j = new FakeNd4j(true, 1);
         assertEquals("cpu", TaskDevice.bindCurrentTask(List::of, nd4j));
         assertEquals("cpu", TaskDevice.bindCurrentTask(() -> null, nd4j));
         assertEquals("cpu", DeviceBinding.bind(List.of(), nd4j));
-        assertTrue(!nd4j.touched, "ND4J untouched without a GPU assignment");
+        assertEquals(List.of(), nd4j.switches, "nothing bound without a GPU assignment");
+    }
+
+    @Test
+    void noAssignmentOnTheCudaBackendBindsNothingAndSaysWhichDeviceItComputesOn() {
+        FakeNd4j nd4j = new FakeNd4j(false, 4);
+        assertEquals("gpu:0(unassigned)", TaskDevice.bindCurrentTask(List::of, nd4j));
+        nd4j.current = 3;
+        assertEquals("gpu:3(unassigned)", DeviceBinding.bind(null, nd4j));
+        assertEquals(List.of(), nd4j.switches, "nothing bound without a GPU assignment");
     }
 
     @Test
