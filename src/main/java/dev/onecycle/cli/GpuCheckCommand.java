@@ -22,17 +22,17 @@ import picocli.CommandLine.Spec;
  * load or a GPU fails or differs, 2 for a bad flag, 0 when every GPU matches.
  */
 @Command(name = "gpu-check", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Check ND4J's GPU backend on this machine (or an executor host): report the backend and its",
-            "CUDA devices, train a few minibatches of the default model (FashionMlp on the shipped Fashion-MNIST",
-            "sample) on each visible GPU and compare every minibatch's loss and every parameter with the same",
-            "training done on the CPU in double precision, within --tolerance (|gpu - cpu| / max(1, |cpu|)).",
+        description = {"Check ND4J's GPU backend on this machine (or an executor host): report the backend and its "
+            + "CUDA devices, train a few minibatches of the default model (FashionMlp on the shipped Fashion-MNIST "
+            + "sample) on each visible GPU and compare every minibatch's loss and every parameter with the same "
+            + "training done on the CPU in double precision, within --tolerance (|gpu - cpu| / max(1, |cpu|)).",
             "",
-            "Exit codes: 0 every GPU ran and matched; 1 ND4J's backend did not load (e.g. CUDA libraries",
-            "missing), a GPU was unusable or differed; 2 bad flag; 3 no GPU: ND4J runs its CPU backend (a jar",
-            "built without -P cuda) or sees no CUDA device; the check then runs on the CPU and says so",
-            "(--no-gpu-ok makes that 0).", ""},
-        footer = {"", "Run it with the classpath the executors get, e.g. after mvn -P cuda,!cpu -DskipTests package:",
-            "  spark-submit/onecycle gpu-check"})
+            "Exit codes: 0 every GPU ran and matched; 1 ND4J's backend did not load (e.g. CUDA libraries missing), "
+            + "a GPU was unusable or differed; 2 bad flag; 3 no GPU: ND4J runs its CPU backend (a jar built without "
+            + "-P cuda) or sees no CUDA device; the check then runs on the CPU and says so (--no-gpu-ok makes that 0).",
+            ""},
+        footer = {"", "Run it with the classpath the executors get, e.g. after mvn -P cuda,!cpu -DskipTests package: "
+            + "spark-submit/onecycle gpu-check"})
 public final class GpuCheckCommand implements Callable<Integer> {
     /** Exit code: the check ran, but on the CPU: there is no GPU to check. */
     public static final int EXIT_NO_GPU = 3;
