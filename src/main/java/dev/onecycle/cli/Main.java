@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "onecycle", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "An exact, divisible 1cycle learning-rate schedule for Deeplearning4j on Spark.",
-        subcommands = {TrainCommand.class, ScheduleCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, ScheduleCommand.class, InspectCommand.class, GpuCheckCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;

@@ -20,6 +20,7 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 public final class AppliedScheduleRecorder extends BaseTrainingListener {
     private final int worker;
     private final int round;
+    private final String device;
     private final List<AppliedStep> steps = new ArrayList<>();
 
     /** A recorder for a single machine. */
@@ -27,17 +28,26 @@ public final class AppliedScheduleRecorder extends BaseTrainingListener {
         this(-1, -1);
     }
 
-    /** A recorder for one worker in one averaging round. */
+    /** A recorder for one worker in one averaging round, on the CPU. */
     public AppliedScheduleRecorder(int worker, int round) {
+        this(worker, round, "cpu");
+    }
+
+    /**
+     * A recorder for one worker in one averaging round that computes on {@code device}
+     * ({@link dev.onecycle.gpu.TaskDevice#bindCurrentTask()}'s label).
+     */
+    public AppliedScheduleRecorder(int worker, int round, String device) {
         this.worker = worker;
         this.round = round;
+        this.device = java.util.Objects.requireNonNull(device, "device");
     }
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         IUpdater u = Network.of(model).appliedUpdaters().get(0);
         steps.add(new AppliedStep(iteration, epoch, worker, round, u.getLearningRate(iteration, epoch),
-                momentumOf(u, iteration, epoch), model.score()));
+                momentumOf(u, iteration, epoch), model.score(), device));
     }
 
     /** The momentum (or beta1) an updater applies at (iteration, epoch); NaN if it has none. */

@@ -30,19 +30,20 @@ final class BarrierSegmentTrainer
 
     @Override
     public scala.collection.Iterator<SegmentResult> apply(scala.collection.Iterator<WorkerShard> shards) {
+        String device = dev.onecycle.gpu.TaskDevice.bindCurrentTask(); // before any array: Spark's GPU for this task
         BarrierTaskContext ctx = BarrierTaskContext.get();
         WorkerShard shard = RoundTrainer.single(ctx.partitionId(), JavaConverters.asJavaIterator(shards));
         TaskThreads.useTaskCpus();
         NetworkSpec s = spec.value();
         SegmentInput in = input.value();
-        Network net = WorkerNetworks.take(s, shard.worker(), in.start());
+        Network net = WorkerNetworks.take(s, shard.worker(), device, in.start());
         in.start().applyTo(net);
         List<RoundResult> rounds = new ArrayList<>();
         String attempt = ctx.stageId() + "." + ctx.stageAttemptNumber();
         float[] mean = null;
         for (RoundState round : in.rounds()) {
             ctx.killTaskIfInterrupted();
-            RoundResult r = WorkerRound.train(net, shard, round);
+            RoundResult r = WorkerRound.train(net, shard, round, device);
             mean = AveragingEndpoint.average(in.endpoint(), new AverageRequest(attempt, round.firstIteration(),
                     shard.worker(), ctx.numPartitions(), in.fanIn(), new Floats(r.state())));
             if (mean != null) {
@@ -52,7 +53,7 @@ final class BarrierSegmentTrainer
         }
         NetworkState end = shard.worker() != 0 ? null
                 : mean != null ? new NetworkState(s.paramCount, mean) : NetworkState.of(net);
-        WorkerNetworks.give(s, shard.worker(), net);
+        WorkerNetworks.give(s, shard.worker(), device, net);
         List<SegmentResult> out = List.of(new SegmentResult(shard.worker(), rounds, end));
         return JavaConverters.asScalaIterator(out.iterator());
     }

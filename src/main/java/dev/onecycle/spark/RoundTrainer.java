@@ -24,14 +24,15 @@ final class RoundTrainer implements Function2<Integer, Iterator<WorkerShard>, It
 
     @Override
     public Iterator<RoundResult> call(Integer partition, Iterator<WorkerShard> shards) {
+        String device = dev.onecycle.gpu.TaskDevice.bindCurrentTask(); // before any array: Spark's GPU for this task
         WorkerShard shard = single(partition, shards);
         TaskThreads.useTaskCpus();
         NetworkSpec s = spec.value();
         RoundInput in = input.value();
-        Network net = WorkerNetworks.take(s, shard.worker(), in.start());
+        Network net = WorkerNetworks.take(s, shard.worker(), device, in.start());
         in.start().applyTo(net);
-        RoundResult result = WorkerRound.train(net, shard, in.round());
-        WorkerNetworks.give(s, shard.worker(), net);
+        RoundResult result = WorkerRound.train(net, shard, in.round(), device);
+        WorkerNetworks.give(s, shard.worker(), device, net);
         return List.of(result).iterator();
     }
 

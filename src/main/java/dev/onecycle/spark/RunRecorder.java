@@ -51,7 +51,8 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
         this.test = test;
         this.out = out;
         List<String> keptApplied = resumeEpoch < 0 ? List.of()
-                : rowsBefore("applied-schedule.csv", row -> Long.parseLong(row.split(",", 2)[0]) < resumeIteration);
+                : withDeviceColumn(rowsBefore("applied-schedule.csv",
+                        row -> Long.parseLong(row.split(",", 2)[0]) < resumeIteration));
         List<String> keptMetrics = resumeEpoch < 0 ? List.of()
                 : rowsBefore("metrics.csv", row -> Integer.parseInt(row.split(",", 2)[0]) < resumeEpoch);
         for (String row : previousMetrics) {
@@ -74,6 +75,29 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
         this.metrics = run.growing("metrics.csv", METRICS_HEADER);
         write(applied, keptApplied);
         write(metrics, keptMetrics);
+    }
+
+    /**
+     * The kept rows of an interrupted run's applied-schedule.csv in the current format: a file written before
+     * the {@code device} column existed gets {@value AppliedStep#DEVICE_UNRECORDED} in it.
+     */
+    private List<String> withDeviceColumn(List<String> rows) throws IOException {
+        Path file = Files.exists(run.temporary("applied-schedule.csv")) ? run.temporary("applied-schedule.csv")
+                : run.resolve("applied-schedule.csv");
+        String header;
+        try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            header = r.readLine();
+        } catch (java.nio.file.NoSuchFileException none) {
+            return rows;
+        }
+        if (!AppliedStep.CSV_HEADER_WITHOUT_DEVICE.equals(header)) {
+            return rows;
+        }
+        List<String> converted = new ArrayList<>();
+        for (String row : rows) {
+            converted.add(row + "," + AppliedStep.DEVICE_UNRECORDED);
+        }
+        return converted;
     }
 
     /** The rows of an interrupted run's file (in progress, else final) that the resumed run keeps. */

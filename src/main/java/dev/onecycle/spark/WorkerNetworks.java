@@ -17,7 +17,7 @@ import java.util.Map;
 final class WorkerNetworks {
     static final int CAPACITY = 16;
 
-    private record Key(String fitId, int worker) {
+    private record Key(String fitId, int worker, String device) {
     }
 
     private static final Map<Key, Network> CACHE = new LinkedHashMap<>(16, 0.75f, true);
@@ -25,19 +25,22 @@ final class WorkerNetworks {
     private WorkerNetworks() {
     }
 
-    /** The cached network of this fit's worker (removed from the cache), or a new one built from the spec. */
-    static Network take(NetworkSpec spec, int worker, NetworkState state) {
+    /**
+     * The cached network of this fit's worker on this device (removed from the cache), or a new one built from
+     * the spec. A network lives on the device it was built on, so a task on another GPU builds its own.
+     */
+    static Network take(NetworkSpec spec, int worker, String device, NetworkState state) {
         Network cached;
         synchronized (CACHE) {
-            cached = CACHE.remove(new Key(spec.fitId, worker));
+            cached = CACHE.remove(new Key(spec.fitId, worker, device));
         }
         return cached != null ? cached : spec.build(state);
     }
 
     /** Puts a worker's network back for its next round. */
-    static void give(NetworkSpec spec, int worker, Network network) {
+    static void give(NetworkSpec spec, int worker, String device, Network network) {
         synchronized (CACHE) {
-            CACHE.put(new Key(spec.fitId, worker), network);
+            CACHE.put(new Key(spec.fitId, worker, device), network);
             Iterator<Key> oldest = CACHE.keySet().iterator();
             while (CACHE.size() > CAPACITY && oldest.hasNext()) {
                 oldest.next();

@@ -15,9 +15,12 @@ final class WorkerRound {
     private WorkerRound() {
     }
 
-    /** Trains {@code round}'s steps of {@code shard} on {@code net}; the result holds the state after them. */
-    static RoundResult train(Network net, WorkerShard shard, RoundState round) {
-        AppliedScheduleRecorder recorder = new AppliedScheduleRecorder(shard.worker(), round.round());
+    /**
+     * Trains {@code round}'s steps of {@code shard} on {@code net}; the result holds the state after them.
+     * {@code device} (the task's {@code TaskDevice} label) is recorded with every step.
+     */
+    static RoundResult train(Network net, WorkerShard shard, RoundState round, String device) {
+        AppliedScheduleRecorder recorder = new AppliedScheduleRecorder(shard.worker(), round.round(), device);
         net.addListener(recorder);
         Nd4j.getRandom().setSeed(Seeds.mix(round.seed(), round.epoch(), round.round(), shard.worker()));
         int batches = 0;

@@ -36,7 +36,9 @@ class TrainCommandTest {
         assertTrue(r.out().contains("test accuracy"), r.out());
 
         List<String> applied = Files.readAllLines(run.resolve("applied-schedule.csv"));
-        assertTrue(applied.get(0).startsWith("iteration,epoch,lr,momentum"));
+        assertEquals("iteration,epoch,lr,momentum,worker,round,score,device", applied.get(0));
+        assertTrue(applied.subList(1, applied.size()).stream().allMatch(row -> row.endsWith(",cpu")),
+                "no GPU assigned in local mode: every step on the cpu");
         // 300 examples / 2 workers / batch 25 = 6 iterations per epoch, 2 epochs, 2 workers
         assertEquals(1 + 6 * 2 * 2, applied.size());
         List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));

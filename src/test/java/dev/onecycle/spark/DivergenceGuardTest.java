@@ -19,7 +19,7 @@ class DivergenceGuardTest {
     private static final TrainingPlan PLAN = new TrainingPlan(POLICY, SLICE, 40, 2, 2, 5, 1);
 
     private static AppliedStep step(long iteration, int worker, double lr, double score) {
-        return new AppliedStep(iteration, 0, worker, 0, lr, 0.9, score);
+        return new AppliedStep(iteration, 0, worker, 0, lr, 0.9, score, "cpu");
     }
 
     @Test

@@ -66,18 +66,26 @@ final class StandaloneCluster implements AutoCloseable {
                 "SPARK_CONF_DIR", dir.resolve("conf").toString());
     }
 
-    private Process daemon(String name, String localIp, List<String> args) throws IOException {
+    private Process daemon(String name, String localIp, List<String> args, Map<String, String> env)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-cp", sparkHome.resolve("jars") + "/*"));
         cmd.addAll(args);
-        return start(cmd, localIp, dir.resolve(name + ".log"));
+        return start(cmd, localIp, dir.resolve(name + ".log"), env);
     }
 
     /** Starts a process with the cluster's environment; it is killed by {@link #close()}. */
-    synchronized Process start(List<String> cmd, String localIp, Path log) throws IOException {
+    Process start(List<String> cmd, String localIp, Path log) throws IOException {
+        return start(cmd, localIp, log, Map.of());
+    }
+
+    /** {@link #start(List, String, Path)} with {@code env} added to the cluster's environment. */
+    synchronized Process start(List<String> cmd, String localIp, Path log, Map<String, String> env)
+            throws IOException {
         Files.createDirectories(dir.resolve("conf"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).directory(dir.toFile());
         pb.environment().putAll(environment(localIp));
+        pb.environment().putAll(env);
         Process p = pb.start();
         started.add(p);
         return p;
@@ -93,21 +101,32 @@ final class StandaloneCluster implements AutoCloseable {
         endpoints.add("127.0.0.1:" + masterPort);
         endpoints.add("127.0.0.1:" + masterUiPort);
         master = daemon("master", "127.0.0.1", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-                "--port", String.valueOf(masterPort), "--webui-port", String.valueOf(masterUiPort)));
+                "--port", String.valueOf(masterPort), "--webui-port", String.valueOf(masterUiPort)), Map.of());
         await(() -> state().isPresent(), Duration.ofSeconds(60), "the master's web UI on port " + masterUiPort);
     }
 
     /** A worker on its own loopback address, with 2 cores and 2 GB to hand out. */
     void startWorker(String host) throws Exception {
+        startWorker(host, List.of(), Map.of());
+    }
+
+    /**
+     * A worker with more arguments (e.g. {@code --properties-file} announcing GPUs) and environment (e.g. a
+     * {@code PATH} with a fake {@code nvidia-smi} for the discovery script), which its executors inherit.
+     */
+    void startWorker(String host, List<String> extraArgs, Map<String, String> env) throws Exception {
         Path work = dir.resolve("work-" + host);
         Files.createDirectories(work);
         int port = freePort(host);
         int uiPort = freePort(host);
         endpoints.add(host + ":" + port);
         endpoints.add(host + ":" + uiPort);
-        Process p = daemon("worker-" + host, host, List.of("org.apache.spark.deploy.worker.Worker", "--host", host,
+        List<String> args = new ArrayList<>(List.of("org.apache.spark.deploy.worker.Worker", "--host", host,
                 "--port", String.valueOf(port), "--webui-port", String.valueOf(uiPort),
-                "--cores", "2", "--memory", "2g", "--work-dir", work.toString(), masterUrl()));
+                "--cores", "2", "--memory", "2g", "--work-dir", work.toString()));
+        args.addAll(extraArgs);
+        args.add(masterUrl());
+        Process p = daemon("worker-" + host, host, args, env);
         workers.put(host, p);
         workDirs.put(host, work);
         await(() -> aliveWorkers().contains(host), Duration.ofSeconds(60), "worker " + host + " to register");

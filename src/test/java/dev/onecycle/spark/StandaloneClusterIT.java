@@ -17,7 +17,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +35,11 @@ import org.junit.jupiter.api.Test;
  * <li>cluster mode with --supervise, the driver SIGKILLed mid-epoch: the worker relaunches it, it resumes from
  * the last checkpoint, and the final model equals the reference bitwise.</li>
  * </ol>
+ * Before them, GPU scheduling with fake GPUs: each worker announces GPUs "0" and "1" through
+ * {@code conf/gpu-discovery.sh} (a fake {@code nvidia-smi} on its PATH); a job asks for 2 GPUs per executor and 1
+ * per task, and every row of {@code applied-schedule.csv} names the address Spark assigned to its task (read
+ * independently from the driver's scheduler log), the two concurrent tasks of every round on different ones.
+ * ND4J runs its CPU backend here, so the label is {@code cpu(assigned-gpu:N)}.
  * Every process is stopped by PID at the end, pass or fail, and nothing is left listening.
  */
 class StandaloneClusterIT {
@@ -60,8 +69,18 @@ class StandaloneClusterIT {
         try (StandaloneCluster cluster = new StandaloneCluster(sparkHome, DIR)) {
             try {
                 cluster.startMaster();
-                cluster.startWorker("127.0.0.2");
-                cluster.startWorker("127.0.0.3");
+                startWorkerWithFakeGpus(cluster, "127.0.0.2");
+                startWorkerWithFakeGpus(cluster, "127.0.0.3");
+
+                // 0. fake GPUs: each task's rows name the GPU address Spark assigned to that task
+                Path gpus = DIR.resolve("run-fake-gpus");
+                Process g = cluster.start(fakeGpuSubmission(cluster, gpus), "127.0.0.1",
+                        DIR.resolve("run-fake-gpus.log"), Map.of("ONECYCLE_DRIVER_JAVA_OPTS",
+                                "-Dlog4j.configurationFile=" + schedulerLogConfig()));
+                assertTrue(g.waitFor(RUN.toSeconds(), TimeUnit.SECONDS), "fake-GPU run did not finish");
+                assertEquals(0, g.exitValue(), read(DIR.resolve("run-fake-gpus.log")));
+                assertRowsNameTheirTasksGpu(Files.readAllLines(gpus.resolve("applied-schedule.csv")),
+                        read(DIR.resolve("run-fake-gpus.log")));
 
                 // 1. client mode, uninterrupted: the reference
                 Path reference = DIR.resolve("run-client");
@@ -87,7 +106,7 @@ class StandaloneClusterIT {
                 assertSameResult(reference, workerKilled);
 
                 // 3. cluster mode + --supervise, the driver SIGKILLed mid-epoch
-                cluster.startWorker("127.0.0.3");
+                startWorkerWithFakeGpus(cluster, "127.0.0.3");
                 Path supervised = DIR.resolve("run-cluster-supervised");
                 Process c = submit(cluster, "cluster", true, supervised, "run-cluster-supervised-submit.log");
                 assertTrue(c.waitFor(2, TimeUnit.MINUTES), "spark-submit did not return after submitting the driver");
@@ -129,6 +148,110 @@ class StandaloneClusterIT {
         }
         cmd.addAll(trainArgs(runDir));
         return cluster.start(cmd, "127.0.0.1", DIR.resolve(log));
+    }
+
+    /**
+     * A worker announcing 2 GPUs ("0", "1"), found by the project's {@code conf/gpu-discovery.sh} through a fake
+     * {@code nvidia-smi} on the worker's PATH.
+     */
+    private static void startWorkerWithFakeGpus(StandaloneCluster cluster, String host) throws Exception {
+        Path bin = DIR.resolve("fake-gpu-bin");
+        Path smi = bin.resolve("nvidia-smi");
+        if (!Files.exists(smi)) {
+            Files.createDirectories(bin);
+            Files.writeString(smi, "#!/bin/sh\n# fake: two GPUs, as `nvidia-smi --query-gpu=index --format=csv,noheader`\n"
+                    + "printf '0\\n1\\n'\n");
+            smi.toFile().setExecutable(true);
+            Files.writeString(DIR.resolve("worker-gpus.conf"), "spark.worker.resource.gpu.amount 2\n"
+                    + "spark.worker.resource.gpu.discoveryScript " + ROOT.resolve("conf/gpu-discovery.sh") + "\n");
+        }
+        cluster.startWorker(host, List.of("--properties-file", DIR.resolve("worker-gpus.conf").toString()),
+                Map.of("PATH", bin + ":" + System.getenv("PATH")));
+    }
+
+    /** One executor with 2 cores and both GPUs of its worker, 1 GPU per task: two tasks at a time, 2 workers. */
+    private static List<String> fakeGpuSubmission(StandaloneCluster cluster, Path runDir) {
+        return List.of(ROOT.resolve("spark-submit/onecycle-standalone").toString(), "--master", cluster.masterUrl(),
+                "--executor-memory", "1g", "--executor-cores", "2", "--total-executor-cores", "2",
+                "--driver-memory", "1g", "--conf", "spark.ui.enabled=false",
+                "--conf", "spark.executor.resource.gpu.amount=2", "--conf", "spark.task.resource.gpu.amount=1",
+                "--workers", "2", "--seed", "7", "--tot-epochs", "1", "--max-examples", "1000", "--hidden", "16",
+                "--batch-size", "8", "--averaging-frequency", "2", "--keep-checkpoints", "0",
+                "--run-dir", runDir.toString());
+    }
+
+    /** The project's log4j2 settings plus Spark's TaskSetManager at INFO: its lines name each task's GPUs. */
+    private static Path schedulerLogConfig() throws IOException {
+        Path conf = DIR.resolve("log4j2-scheduler.properties");
+        Files.writeString(conf, Files.readString(ROOT.resolve("conf/log4j2.properties"))
+                + "\nlogger.tsm.name = org.apache.spark.scheduler.TaskSetManager\nlogger.tsm.level = info\n");
+        return conf;
+    }
+
+    private static final Pattern STARTING = Pattern.compile("Starting task (\\d+)\\.(\\d+) in stage (\\d+)\\.\\d+ "
+            + "\\(TID \\d+\\) \\(([^,]+), executor ([^,]+), partition (\\d+), [^)]*\\) "
+            + "taskResourceAssignments Map\\(gpu -> \\[name: gpu, addresses: ([^\\]]*)\\]\\)");
+    private static final Pattern FINISHED = Pattern.compile("Finished task \\d+\\.\\d+ in stage (\\d+)\\.");
+
+    /**
+     * Every row's device is {@code cpu(assigned-gpu:N)} with N the address Spark's scheduler logged for that
+     * worker's task in that round; the two tasks of a round ran at the same time on one executor, on different
+     * addresses.
+     */
+    private static void assertRowsNameTheirTasksGpu(List<String> rows, String driverLog) {
+        assertEquals("iteration,epoch,lr,momentum,worker,round,score,device", rows.get(0));
+        // the CSV: (round -> worker -> device), rounds in order
+        Map<Integer, Map<Integer, String>> byRound = new TreeMap<>();
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            String before = byRound.computeIfAbsent(Integer.parseInt(f[5]), r -> new TreeMap<>())
+                    .putIfAbsent(Integer.parseInt(f[4]), f[7]);
+            assertTrue(before == null || before.equals(f[7]), "one task, one device: " + row);
+        }
+        assertEquals(32, byRound.size(), "rounds of ceil(63 / 2)");
+        // the scheduler log: stage -> partition -> address, and where and when each task ran
+        Map<Integer, Map<Integer, String>> byStage = new TreeMap<>();
+        Map<Integer, List<String>> executors = new TreeMap<>();
+        Map<Integer, Integer> startedBeforeFirstFinish = new TreeMap<>();
+        java.util.Set<Integer> finishing = new java.util.HashSet<>();
+        for (String line : driverLog.split("\\R")) {
+            Matcher m = STARTING.matcher(line);
+            if (m.find()) {
+                int stage = Integer.parseInt(m.group(3));
+                assertEquals("0", m.group(2), "no task attempt was retried: " + line);
+                byStage.computeIfAbsent(stage, k -> new TreeMap<>()).put(Integer.parseInt(m.group(6)), m.group(7));
+                executors.computeIfAbsent(stage, k -> new ArrayList<>()).add(m.group(4) + "/" + m.group(5));
+                if (!finishing.contains(stage)) {
+                    startedBeforeFirstFinish.merge(stage, 1, Integer::sum);
+                }
+            }
+            Matcher f = FINISHED.matcher(line);
+            if (f.find()) {
+                finishing.add(Integer.parseInt(f.group(1)));
+            }
+        }
+        List<Integer> stages = new ArrayList<>(byStage.keySet());
+        assertTrue(stages.size() >= byRound.size(), "the driver logged its tasks' GPUs:\n" + driverLog);
+        // the rounds are the job's last stages
+        List<Integer> roundStages = stages.subList(stages.size() - byRound.size(), stages.size());
+        int k = 0;
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        for (Map.Entry<Integer, Map<Integer, String>> round : byRound.entrySet()) {
+            int stage = roundStages.get(k++);
+            Map<Integer, String> assigned = byStage.get(stage);
+            assertEquals(java.util.Set.of(0, 1), assigned.keySet(), "stage " + stage + " trains both workers");
+            for (Map.Entry<Integer, String> w : round.getValue().entrySet()) {
+                assertEquals("cpu(assigned-gpu:" + assigned.get(w.getKey()) + ")", w.getValue(),
+                        "round " + round.getKey() + ", worker " + w.getKey() + " (stage " + stage + ")");
+                used.add(assigned.get(w.getKey()));
+            }
+            assertEquals(1, new java.util.HashSet<>(executors.get(stage)).size(),
+                    "both tasks of stage " + stage + " on one executor: " + executors.get(stage));
+            assertEquals(2, startedBeforeFirstFinish.get(stage), "the two tasks of stage " + stage + " ran concurrently");
+            assertFalse(assigned.get(0).equals(assigned.get(1)),
+                    "two concurrent tasks never share a GPU: stage " + stage + " " + assigned);
+        }
+        assertEquals(java.util.Set.of("0", "1"), used, "both fake GPUs were used");
     }
 
     /** Waits until epoch 1's checkpoint is written and epoch 2 has made progress, but is not finished. */
@@ -192,7 +315,7 @@ class StandaloneClusterIT {
 
     /** Every row's LR and momentum are the policy's at that cycle iteration; every iteration on both workers. */
     private static void assertScheduleIsThePolicys(List<String> rows) {
-        assertEquals("iteration,epoch,lr,momentum,worker,round,score", rows.get(0));
+        assertEquals("iteration,epoch,lr,momentum,worker,round,score,device", rows.get(0));
         assertEquals(1 + TOT_EPOCHS * ITERS_PER_EPOCH * 2, rows.size(), "one row per iteration per worker");
         OneCycleSchedule expected = OneCyclePolicy.builder().setLrMax(0.1).build()
                 .schedule(CycleSlice.full(TOT_EPOCHS, ITERS_PER_EPOCH));
@@ -202,6 +325,7 @@ class StandaloneClusterIT {
             assertEquals(it / ITERS_PER_EPOCH, Long.parseLong(f[1]), row);
             assertEquals(expected.lr(it), Double.parseDouble(f[2]), 0.0, row);
             assertEquals(expected.momentum(it), Double.parseDouble(f[3]), 0.0, row);
+            assertEquals("cpu", f[7], "no GPU asked for: " + row);
         }
     }
 
