@@ -113,13 +113,18 @@ class NoteRunnerTest {
         assertEquals(2, problems.size(), problems::toString);
         assertTrue(problems.get(0).startsWith("paragraph 1 'p0': Zeppelin would truncate its output"), problems.get(0));
         assertTrue(problems.get(1).startsWith("paragraph 2 'p1': Zeppelin would truncate its output"), problems.get(1));
+        // the shipped notes' own budget: 75% of the limit, HTML included
+        List<String> budget = NotebooksTest.problems(r, NotebooksTest.SHIPPED_BUDGET);
+        assertEquals(5, budget.size(), budget::toString);
+        assertTrue(budget.get(4).startsWith("paragraph 3 'p2': 200,008 bytes of output, more than the 76,800 allowed"),
+                budget.get(4));
     }
 
     @Test
     void aNoteUnderTheLimitHasNoProblems() throws Exception {
         NoteResult r = run(note("under-limit", "(1 to 1000).foreach(i => println(f\"line $i%05d \" + \"x\" * 39))"));
         assertTrue(r.ok());
-        assertEquals(List.of(), NotebooksTest.problems(r, Long.MAX_VALUE));
+        assertEquals(List.of(), NotebooksTest.problems(r, NotebooksTest.SHIPPED_BUDGET));
         assertEquals(51_000, r.paragraphs().get(0).outputBytes());
     }
 
