@@ -12,6 +12,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,10 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.zeppelin.interpreter.InterpreterOutput;
+import org.apache.zeppelin.interpreter.InterpreterResult;
+import org.apache.zeppelin.interpreter.InterpreterResultMessageOutput;
+import org.apache.zeppelin.interpreter.ResultMessages;
 import scala.collection.JavaConverters;
 import scala.runtime.AbstractFunction0;
 import scala.tools.nsc.Settings;
@@ -53,22 +58,31 @@ import scala.tools.nsc.interpreter.Results;
  *   <li>Anything else (pyspark, sh...): an error.</li>
  * </ul>
  *
- * <p>Output lines starting with {@code %html}, {@code %table} or {@code %text} start a new result message of
- * that type, as in Zeppelin. The first failing paragraph stops its note; the rest are left unrun.
+ * <p>A paragraph's output is split into result messages by Zeppelin's own {@link InterpreterOutput} (from
+ * {@code zeppelin-interpreter} 0.11.1): a line starting with {@code %html}, {@code %table}, {@code %text}...
+ * starts a message of that type, and a {@code TEXT} or {@code TABLE} message longer than
+ * {@code zeppelin.interpreter.output.limit} (102,400 bytes unless set) is cut at the first line end past the
+ * limit and followed by Zeppelin's "Output is truncated" message, exactly as Zeppelin shows it
+ * ({@link ParagraphResult#truncated()}). {@code HTML} is never cut. The first failing paragraph stops its note;
+ * the rest are left unrun.
  *
- * <p>Command line: {@code NoteRunner [--master URL] [--conf k=v]... [--out DIR] note.zpln...}; writes each
- * executed note (results filled in, openable in Zeppelin) to {@code DIR}, prints a summary and exits 1 if any
- * paragraph failed. The project's classes must be on the JVM classpath (the REPL compiles against it).
+ * <p>Command line: {@code NoteRunner [--master URL] [--conf k=v]... [--output-limit BYTES] [--out DIR]
+ * note.zpln...}; writes each executed note (results filled in, openable in Zeppelin) to {@code DIR}, prints a
+ * summary and exits 1 if any paragraph failed or had its output truncated. The project's classes must be on the
+ * JVM classpath (the REPL compiles against it).
  */
 public final class NoteRunner {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String ZEPPELIN_DATE = "yyyy-MM-dd HH:mm:ss.SSS";
+    /** Zeppelin's default {@code zeppelin.interpreter.output.limit}, in bytes. */
+    public static final int ZEPPELIN_OUTPUT_LIMIT = 102_400;
 
     /** The session the running note's {@code spark} is bound to. */
     private static volatile SparkSession current;
 
     private final Map<String, String> sparkConf;
     private final PrintStream log;
+    private final int outputLimit;
 
     /** Status of one paragraph: FINISHED, ERROR, SKIPPED (markdown, disabled, empty) or READY (not run). */
     public enum Status { FINISHED, ERROR, SKIPPED, READY }
@@ -77,9 +91,20 @@ public final class NoteRunner {
     public record Message(String type, String data) {
     }
 
-    /** What one paragraph did. */
+    /**
+     * What one paragraph did.
+     *
+     * @param messages its output as Zeppelin would keep it (already truncated when {@code truncated})
+     * @param truncated whether Zeppelin would have cut a {@code TEXT} or {@code TABLE} message of it at the
+     *     output limit (the output ends with Zeppelin's "Output is truncated" message)
+     */
     public record ParagraphResult(int index, String id, String title, String interpreter, Status status,
-            List<Message> messages, double seconds) {
+            List<Message> messages, boolean truncated, double seconds) {
+
+        /** Bytes of output (UTF-8, all messages, without type prefixes). */
+        public long outputBytes() {
+            return messages.stream().mapToLong(m -> m.data().getBytes(StandardCharsets.UTF_8).length).sum();
+        }
 
         /** The whole output as Zeppelin would show it (type prefixes included). */
         public String output() {
@@ -106,8 +131,9 @@ public final class NoteRunner {
     public record NoteResult(Path file, String name, List<ParagraphResult> paragraphs, JsonNode executed,
             double seconds) {
 
+        /** No paragraph failed and none had its output truncated. */
         public boolean ok() {
-            return paragraphs.stream().noneMatch(p -> p.status() == Status.ERROR);
+            return paragraphs.stream().noneMatch(p -> p.status() == Status.ERROR || p.truncated());
         }
 
         /** The first failing paragraph, or null. */
@@ -122,8 +148,20 @@ public final class NoteRunner {
      * @param log where progress lines go (paragraph by paragraph), or null
      */
     public NoteRunner(Map<String, String> sparkConf, PrintStream log) {
+        this(sparkConf, log, ZEPPELIN_OUTPUT_LIMIT);
+    }
+
+    /**
+     * @param outputLimit Zeppelin's {@code zeppelin.interpreter.output.limit}: the bytes of one {@code TEXT} or
+     *     {@code TABLE} message past which Zeppelin truncates it
+     */
+    public NoteRunner(Map<String, String> sparkConf, PrintStream log, int outputLimit) {
+        if (outputLimit <= 0) {
+            throw new IllegalArgumentException("output limit must be positive, got " + outputLimit);
+        }
         this.sparkConf = new LinkedHashMap<>(sparkConf);
         this.log = log;
+        this.outputLimit = outputLimit;
     }
 
     /** The Spark session of the note being run; the REPL binds {@code spark} to it. */
@@ -183,7 +221,9 @@ public final class NoteRunner {
                 record(p, r);
                 failed |= r.status() == Status.ERROR;
                 if (r.status() != Status.SKIPPED && r.status() != Status.READY) {
-                    log(String.format(Locale.ROOT, "  %s %s (%.1f s)", r.label(), r.status(), r.seconds()));
+                    log(String.format(Locale.ROOT, "  %s %s (%.1f s, %,d bytes of output%s)", r.label(), r.status(),
+                            r.seconds(), r.outputBytes(), r.truncated()
+                                    ? "; TRUNCATED by Zeppelin's output limit of " + outputLimit + " bytes" : ""));
                 }
                 if (r.status() == Status.ERROR) {
                     log(indent(r.output()));
@@ -221,13 +261,13 @@ public final class NoteRunner {
         String interpreter = split[0];
         String code = split[1];
         if (!enabled || code.isBlank()) {
-            return new ParagraphResult(index, id, title, interpreter, Status.SKIPPED, List.of(), 0);
+            return new ParagraphResult(index, id, title, interpreter, Status.SKIPPED, List.of(), false, 0);
         }
         long started = System.nanoTime();
         switch (interpreter) {
             case "md":
             case "markdown":
-                return new ParagraphResult(index, id, title, interpreter, Status.SKIPPED, List.of(), 0);
+                return new ParagraphResult(index, id, title, interpreter, Status.SKIPPED, List.of(), false, 0);
             case "spark":
             case "spark.spark":
             case "spark.scala":
@@ -238,30 +278,34 @@ public final class NoteRunner {
                     out += (out.isEmpty() || out.endsWith("\n") ? "" : "\n")
                             + "error: incomplete input (an unclosed bracket, brace or string?)\n";
                 }
-                return new ParagraphResult(index, id, title, interpreter, status, messages(out),
-                        (System.nanoTime() - started) / 1e9);
+                return result(index, id, title, interpreter, status, out, started);
             }
             case "sql":
             case "spark.sql":
                 try {
                     String table = table(spark.sql(code.strip().replaceAll(";\\s*$", "")), 1000);
-                    return new ParagraphResult(index, id, title, interpreter, Status.FINISHED,
-                            List.of(new Message("TABLE", table)), (System.nanoTime() - started) / 1e9);
+                    return result(index, id, title, interpreter, Status.FINISHED, "%table " + table, started);
                 } catch (RuntimeException e) {
-                    return new ParagraphResult(index, id, title, interpreter, Status.ERROR,
-                            List.of(new Message("TEXT", stackTrace(e))), (System.nanoTime() - started) / 1e9);
+                    return result(index, id, title, interpreter, Status.ERROR, stackTrace(e), started);
                 }
             default:
                 return new ParagraphResult(index, id, title, interpreter, Status.ERROR,
                         List.of(new Message("TEXT", "error: interpreter %" + interpreter
-                                + " is not supported by NoteRunner (only %spark, %sql and %md)\n")), 0);
+                                + " is not supported by NoteRunner (only %spark, %sql and %md)\n")), false, 0);
         }
+    }
+
+    private ParagraphResult result(int index, String id, String title, String interpreter, Status status,
+            String output, long started) {
+        Output parsed = zeppelinOutput(output, outputLimit);
+        return new ParagraphResult(index, id, title, interpreter, status, parsed.messages(), parsed.truncated(),
+                (System.nanoTime() - started) / 1e9);
     }
 
     private static ParagraphResult notRun(int index, ObjectNode p) {
         String[] split = splitInterpreter(p.path("text").asText(""));
         return new ParagraphResult(index, p.path("id").asText(""), p.path("title").asText(""), split[0],
-                Status.READY, List.of(), 0);
+                Status.READY, List.of(), false, 0);
     }
 
     /** {@code {interpreter, code}}: the leading {@code %name} (default {@code spark}) and the rest. */
@@ -283,44 +327,57 @@ public final class NoteRunner {
         return new String[] {"spark", text};
     }
 
-    /**
-     * Splits output into Zeppelin result messages: a line starting with {@code %html}, {@code %table} or
-     * {@code %text} starts a message of that type (the rest of the line is its first line). Empty text
-     * messages are dropped.
-     */
-    static List<Message> messages(String output) {
-        List<Message> out = new ArrayList<>();
-        String type = "TEXT";
-        List<String> lines = new ArrayList<>();
-        for (String line : output.split("\n", -1)) {
-            String directive = null;
-            for (String d : new String[] {"html", "table", "text"}) {
-                if (line.equals("%" + d) || line.startsWith("%" + d + " ")) {
-                    directive = d;
-                }
-            }
-            if (directive == null) {
-                lines.add(line);
-                continue;
-            }
-            add(out, type, lines);
-            type = directive.toUpperCase(Locale.ROOT);
-            lines = new ArrayList<>();
-            String rest = line.substring(directive.length() + 1);
-            if (!rest.isBlank()) {
-                lines.add(rest.substring(1));
-            }
-        }
-        add(out, type, lines);
-        return out;
+    /** A paragraph's output as Zeppelin keeps it: its result messages, and whether it was truncated. */
+    record Output(List<Message> messages, boolean truncated) {
     }
 
-    private static void add(List<Message> out, String type, List<String> lines) {
-        String d = String.join("\n", lines);
-        d = type.equals("TEXT") ? d.strip() : d.stripTrailing();
-        if (!d.isEmpty()) {
-            out.add(new Message(type, d + "\n"));
+    /** Zeppelin's {@link InterpreterOutput#LIMIT} is static: one parse at a time. */
+    private static final Object ZEPPELIN_OUTPUT_LOCK = new Object();
+
+    /**
+     * Splits output into result messages with Zeppelin's own {@link InterpreterOutput}, as Zeppelin's Spark
+     * interpreter does with what a paragraph prints: a line starting with {@code %html}, {@code %table},
+     * {@code %text}... starts a message of that type; a {@code TEXT} or {@code TABLE} message passing
+     * {@code limit} bytes is cut at the next line end and followed by Zeppelin's "Output is truncated"
+     * {@code HTML} message. Blank messages are dropped (as Zeppelin's interpreter server does) and message text
+     * is trimmed of surrounding blank lines, with one final newline.
+     */
+    static Output zeppelinOutput(String output, int limit) {
+        byte[] bytes = output.getBytes(StandardCharsets.UTF_8);
+        List<Message> out = new ArrayList<>();
+        boolean truncated = false;
+        synchronized (ZEPPELIN_OUTPUT_LOCK) {
+            int old = InterpreterOutput.LIMIT;
+            InterpreterOutput.LIMIT = limit;
+            String cut = ResultMessages.getExceedsLimitSizeMessage(limit, "ZEPPELIN_INTERPRETER_OUTPUT_LIMIT")
+                    .getData();
+            try (InterpreterOutput zeppelin = new InterpreterOutput()) {
+                zeppelin.write(bytes);
+                zeppelin.flush();
+                for (int i = 0; i < zeppelin.size(); i++) {
+                    InterpreterResultMessageOutput m = zeppelin.getOutputAt(i);
+                    String data = new String(m.toByteArray(), StandardCharsets.UTF_8);
+                    InterpreterResult.Type type = m.getType();
+                    if (type == InterpreterResult.Type.HTML && data.equals(cut)) {
+                        truncated = true;
+                    }
+                    data = type == InterpreterResult.Type.TEXT ? data.strip() : data.stripTrailing();
+                    if (!data.isEmpty()) {
+                        out.add(new Message(type.name(), data + "\n"));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("parsing paragraph output in memory", e);
+            } finally {
+                InterpreterOutput.LIMIT = old;
+            }
         }
+        return new Output(out, truncated);
+    }
+
+    /** {@link #zeppelinOutput} at Zeppelin's default limit: the result messages only. */
+    static List<Message> messages(String output) {
+        return zeppelinOutput(output, ZEPPELIN_OUTPUT_LIMIT).messages();
     }
 
     /** Zeppelin's {@code %table} format: a tab-separated header line, then one line per row. */
@@ -475,10 +532,12 @@ public final class NoteRunner {
     public static void main(String[] args) throws IOException {
         Map<String, String> conf = new LinkedHashMap<>();
         Path out = null;
+        int limit = ZEPPELIN_OUTPUT_LIMIT;
         List<Path> notes = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if ((a.equals("--master") || a.equals("--conf") || a.equals("--out")) && i + 1 >= args.length) {
+            if ((a.equals("--master") || a.equals("--conf") || a.equals("--out") || a.equals("--output-limit"))
+                    && i + 1 >= args.length) {
                 usage(a + " needs a value");
             }
             switch (a) {
@@ -497,6 +556,16 @@ public final class NoteRunner {
                 case "--out":
                     out = Paths.get(args[++i]);
                     break;
+                case "--output-limit":
+                    try {
+                        limit = Integer.parseInt(args[++i]);
+                    } catch (NumberFormatException e) {
+                        limit = 0;
+                    }
+                    if (limit <= 0) {
+                        usage("--output-limit expects a positive number of bytes, got '" + args[i] + "'");
+                    }
+                    break;
                 case "-h":
                 case "--help":
                     usage(null);
@@ -511,7 +580,7 @@ public final class NoteRunner {
         if (notes.isEmpty()) {
             usage("no note given");
         }
-        NoteRunner runner = new NoteRunner(conf, System.err);
+        NoteRunner runner = new NoteRunner(conf, System.err, limit);
         boolean ok = true;
         List<String> summary = new ArrayList<>();
         for (Path note : notes) {
@@ -519,8 +588,11 @@ public final class NoteRunner {
             ok &= r.ok();
             long done = r.paragraphs().stream().filter(p -> p.status() == Status.FINISHED).count();
             ParagraphResult err = r.firstError();
-            summary.add(String.format(Locale.ROOT, "%s: %s, %d paragraphs finished in %.1f s%s", note,
-                    r.ok() ? "OK" : "FAILED", done, r.seconds(), err == null ? "" : "; failed: " + err.label()));
+            String cut = r.paragraphs().stream().filter(ParagraphResult::truncated).map(ParagraphResult::label)
+                    .collect(java.util.stream.Collectors.joining(", "));
+            summary.add(String.format(Locale.ROOT, "%s: %s, %d paragraphs finished in %.1f s%s%s", note,
+                    r.ok() ? "OK" : "FAILED", done, r.seconds(), err == null ? "" : "; failed: " + err.label(),
+                    cut.isEmpty() ? "" : "; output truncated by Zeppelin's limit of " + limit + " bytes: " + cut));
             if (out != null) {
                 summary.add("  wrote " + write(r, out));
             }
@@ -533,7 +605,8 @@ public final class NoteRunner {
         if (problem != null) {
             System.err.println("NoteRunner: " + problem);
         }
-        System.err.println("usage: NoteRunner [--master URL] [--conf key=value]... [--out DIR] note.zpln...");
+        System.err.println("usage: NoteRunner [--master URL] [--conf key=value]... [--output-limit BYTES] [--out DIR]"
+                + " note.zpln...");
         System.exit(problem == null ? 0 : 2);
     }
 }

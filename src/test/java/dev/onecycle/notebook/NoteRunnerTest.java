@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.onecycle.notebook.NoteRunner.Message;
 import dev.onecycle.notebook.NoteRunner.NoteResult;
+import dev.onecycle.notebook.NoteRunner.ParagraphResult;
 import dev.onecycle.notebook.NoteRunner.Status;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -78,6 +80,52 @@ class NoteRunnerTest {
         NoteResult incomplete = run(note("incomplete", "val z = (1 +"));
         assertEquals(Status.ERROR, incomplete.paragraphs().get(0).status());
         assertTrue(incomplete.firstError().output().contains("incomplete"), incomplete.firstError().output());
+    }
+
+    @Test
+    void textOrTableOutputPastZeppelinsLimitIsTruncatedAndFailsTheNotebookTests() throws Exception {
+        // 2,500 lines of 51 bytes: 127,500 bytes of TEXT, and as much as a %table
+        NoteResult r = run(note("over-limit",
+                "(1 to 2500).foreach(i => println(f\"line $i%05d \" + \"x\" * 39))",
+                "println(\"%table i\\tx\\n\" + (1 to 2500).map(i => f\"$i%05d\\t\" + \"x\" * 43).mkString(\"\\n\"))",
+                "println(\"%html <p>\" + \"x\" * 200000 + \"</p>\")",
+                "(1 to 1000).foreach(i => println(f\"line $i%05d \" + \"x\" * 39))"));
+        List<ParagraphResult> ps = r.paragraphs();
+        for (int i : new int[] {0, 1}) {
+            ParagraphResult p = ps.get(i);
+            assertTrue(p.truncated(), p.label());
+            assertEquals(2, p.messages().size(), () -> p.messages().toString());
+            Message kept = p.messages().get(0);
+            assertEquals(i == 0 ? "TEXT" : "TABLE", kept.type());
+            // Zeppelin cuts at the first line end past the limit
+            int keptBytes = kept.data().getBytes(StandardCharsets.UTF_8).length;
+            assertTrue(keptBytes > NoteRunner.ZEPPELIN_OUTPUT_LIMIT - 60 && keptBytes < NoteRunner.ZEPPELIN_OUTPUT_LIMIT + 60,
+                    "kept " + keptBytes);
+            assertEquals("HTML", p.messages().get(1).type());
+            assertTrue(p.messages().get(1).data().contains("Output is truncated"), p.messages().get(1).data());
+        }
+        assertFalse(ps.get(2).truncated(), "Zeppelin does not cut HTML");
+        assertEquals(200_008, ps.get(2).messages().get(0).data().length());
+        assertFalse(ps.get(3).truncated(), "51,000 bytes are under the limit");
+
+        assertFalse(r.ok());
+        List<String> problems = NotebooksTest.problems(r, Long.MAX_VALUE);
+        assertEquals(2, problems.size(), problems::toString);
+        assertTrue(problems.get(0).startsWith("paragraph 1 'p0': Zeppelin would truncate its output"), problems.get(0));
+        assertTrue(problems.get(1).startsWith("paragraph 2 'p1': Zeppelin would truncate its output"), problems.get(1));
+        // the shipped notes' own budget: 75% of the limit, HTML included
+        List<String> budget = NotebooksTest.problems(r, NotebooksTest.SHIPPED_BUDGET);
+        assertEquals(5, budget.size(), budget::toString);
+        assertTrue(budget.get(4).startsWith("paragraph 3 'p2': 200,008 bytes of output, more than the 76,800 allowed"),
+                budget.get(4));
+    }
+
+    @Test
+    void aNoteUnderTheLimitHasNoProblems() throws Exception {
+        NoteResult r = run(note("under-limit", "(1 to 1000).foreach(i => println(f\"line $i%05d \" + \"x\" * 39))"));
+        assertTrue(r.ok());
+        assertEquals(List.of(), NotebooksTest.problems(r, NotebooksTest.SHIPPED_BUDGET));
+        assertEquals(51_000, r.paragraphs().get(0).outputBytes());
     }
 
     @Test
