@@ -44,7 +44,8 @@ final class CliErrors {
             Map.entry("totalIterations", "--iters-per-epoch"),
             Map.entry("workers", "--workers"),
             Map.entry("batchSizePerWorker", "--batch-size"),
-            Map.entry("averagingFrequency", "--averaging-frequency"));
+            Map.entry("averagingFrequency", "--averaging-frequency"),
+            Map.entry("averaging", "--averaging"));
 
     private CliErrors() {
     }

@@ -78,6 +78,12 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Minibatches per worker between parameter averagings (default: ${DEFAULT-VALUE}).")
     int averagingFrequency;
 
+    @Option(names = "--averaging", paramLabel = "auto|barrier|driver", defaultValue = "auto",
+            description = "Where workers' states are averaged: barrier (many rounds per Spark job, averaged through the "
+                    + "driver's RPC endpoint; needs a free task slot per worker), driver (one Spark job per round) or "
+                    + "auto (barrier when it can run; default). Results are bitwise the same.")
+    String averaging;
+
     @Option(names = "--workers", paramLabel = "W", converter = Converters.WholeNumber.class,
             description = "Workers training in parallel (default: Spark's default parallelism).")
     Integer workers;
@@ -243,7 +249,15 @@ public final class TrainCommand implements Callable<Integer> {
         return new TrainingJobSettings(policy, totEpochs, startEpoch, e, batchSize, averagingFrequency,
                 workers == null ? 0 : workers, seed, dir, modelIn, maxExamples == null ? 0 : maxExamples, data,
                 hidden == null ? DEFAULT_HIDDEN : hidden, overwrite, checkpointDir, resume, keepCheckpoints, acceptChangedSettings, dataFormat,
-                labelColumn, featuresColumn, maxRestarts);
+                labelColumn, featuresColumn, maxRestarts, averagingPath());
+    }
+
+    private dev.onecycle.spark.AveragingPath averagingPath() {
+        try {
+            return dev.onecycle.spark.AveragingPath.parse(averaging);
+        } catch (dev.onecycle.schedule.InvalidParameterException bad) {
+            throw new CliErrors.UsageException("--averaging", "must be auto, barrier or driver, got '" + averaging + "'");
+        }
     }
 
     private static void positive(String flag, int value) {

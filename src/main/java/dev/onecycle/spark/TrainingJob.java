@@ -254,7 +254,7 @@ public final class TrainingJob {
                         .setTotEpochs(settings.totEpochs()).optStartEpoch(start.startEpoch)
                         .optEpochs(settings.endEpoch() - start.startEpoch).setWorkers(start.workers)
                         .setBatchSizePerWorker(settings.batchSizePerWorker())
-                        .optAveragingFrequency(settings.averagingFrequency()).optSeed(settings.seed())
+                        .optAveragingFrequency(settings.averagingFrequency()).optAveraging(settings.averaging()).optSeed(settings.seed())
                         // first the stop and divergence checks: nothing records or saves a stopped or NaN round
                         .optObserver(new StopCheck(true)).optObserver(new DivergenceGuard())
                         .optObserver(new ConsoleProgress(out, 2.0)).optObserver(recorder).optObserver(position);

@@ -6,13 +6,14 @@ import dev.onecycle.schedule.OneCyclePolicy;
  * Everything the training job needs, as the command line or a properties file gives it. {@code workers} 0
  * means Spark's default parallelism (or the checkpoint's when resuming); {@code startEpoch} and {@code epochs}
  * (resolved, > 0) give the slice; {@code maxExamples} 0 means all; {@code dataDir}/{@code modelIn}/
- * {@code checkpointDir} null mean the defaults; {@code keepCheckpoints} 0 turns checkpoints off.
+ * {@code checkpointDir} null mean the defaults; {@code keepCheckpoints} 0 turns checkpoints off; {@code averaging}
+ * chooses where the workers' states are averaged ({@link AveragingPath}).
  */
 public record TrainingJobSettings(OneCyclePolicy policy, int totEpochs, int startEpoch, int epochs,
         int batchSizePerWorker, int averagingFrequency, int workers, long seed, String runDir, String modelIn,
         int maxExamples, String dataDir, int hiddenUnits, boolean overwrite, String checkpointDir, boolean resume,
         int keepCheckpoints, boolean acceptChangedSettings, String dataFormat, String labelColumn,
-        String featuresColumn, int maxRestarts) {
+        String featuresColumn, int maxRestarts, AveragingPath averaging) {
 
     /** The exclusive last epoch of the slice asked for. */
     public int endEpoch() {
