@@ -96,13 +96,16 @@ public final class SpeedBenchmark {
 
     // ------------------------------------------------------------------------------------------------- floor
 
-    /** Median seconds of an empty 2-task job that broadcasts {@code floats} floats and collects as many from each task. */
+    /**
+     * Median seconds of an empty 2-task job that broadcasts the bytes of {@code floats} floats and collects as many
+     * from each task (as a {@code byte[]}, which Java serialisation writes in bulk: Spark's cheapest form).
+     */
     static double floorSeconds(JavaSparkContext sc, int floats, int calls) {
         List<Double> xs = new ArrayList<>();
         for (int i = 0; i < calls + 5; i++) {
-            float[] state = new float[floats];
+            byte[] state = new byte[4 * floats];
             long t = System.nanoTime();
-            Broadcast<float[]> b = sc.broadcast(state);
+            Broadcast<byte[]> b = sc.broadcast(state);
             sc.parallelize(List.of(0, 1), 2).map(w -> b.value().clone()).collect();
             b.destroy();
             if (i >= 5) {
@@ -123,7 +126,7 @@ public final class SpeedBenchmark {
         double s = floorSeconds(sc, floats, 40);
         print("## Spark's floor\n");
         print(String.format(Locale.ROOT, "Empty 2-task job broadcasting %,d floats (%.2f MB: the 784-256-10 MLP's parameters"
-                + " + Nesterov state) and collecting as many from each task, median of 40: **%.1f ms** (load %s -> %s)\n",
+                + " + Nesterov state, as a byte[]) and collecting as many from each task, median of 40: **%.1f ms** (load %s -> %s)\n",
                 floats, floats * 4 / 1e6, 1000 * s, before, load()));
     }
 
