@@ -90,6 +90,17 @@ class StandaloneClusterIT {
                 List<String> schedule = Files.readAllLines(reference.resolve("applied-schedule.csv"));
                 assertScheduleIsThePolicys(schedule);
 
+                // the same job in local mode (2 task slots, one ND4J thread per task as on the cluster): bitwise the
+                // cluster's result, losses included
+                Path local = DIR.resolve("run-local");
+                List<String> localCmd = new ArrayList<>(List.of(ROOT.resolve("spark-submit/onecycle-local").toString(),
+                        "--cores", "2", "--conf", "spark.ui.enabled=false"));
+                localCmd.addAll(trainArgs(local));
+                Process l = cluster.start(localCmd, "127.0.0.1", DIR.resolve("run-local.log"));
+                assertTrue(l.waitFor(RUN.toSeconds(), TimeUnit.SECONDS), "local run did not finish");
+                assertEquals(0, l.exitValue(), Files.readString(DIR.resolve("run-local.log")));
+                assertSameResult(reference, local);
+
                 // 2. client mode, a worker SIGKILLed mid-epoch
                 Path workerKilled = DIR.resolve("run-worker-killed");
                 Path log = DIR.resolve("run-worker-killed.log");
