@@ -100,6 +100,10 @@ public final class OneCycleTrainer {
      * Trains the slice's epochs on {@code data} (DataSets of one or more examples) and leaves the averaged
      * result in {@code network}, positioned at the slice's end (iteration and epoch counters).
      *
+     * <p>The data is packed once into contiguous blocks (on the executors' disks) and spread per epoch; the
+     * input's lineage stays the blocks' parents, so an RDD made with {@code sc.parallelize} would ship its data in
+     * every epoch's spread tasks: hand driver-held examples over with {@link DriverData} instead.
+     *
      * <p>Jobs run in the caller's Spark job group when it set one (Zeppelin's paragraph group), else in the
      * trainer's own; cancelling that group stops training at the current job with a
      * {@link TrainingCancelledException}. Whatever the trainer changed (group, description) is restored when it
