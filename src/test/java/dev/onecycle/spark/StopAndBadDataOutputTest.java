@@ -40,9 +40,10 @@ class StopAndBadDataOutputTest {
     @Test
     void sigtermStopsWithOneLineSayingWhereAndHowToResume(@TempDir Path tmp) throws Exception {
         Path run = tmp.resolve("run");
+        // epochs of several seconds (a Spark job per minibatch step), so the signal lands inside epoch 2
         List<String> args = new ArrayList<>(List.of("--master", "local[2]", "--workers", "2", "--tot-epochs", "3",
-                "--max-examples", "1200", "--batch-size", "8", "--hidden", "24", "--averaging-frequency", "5",
-                "--run-dir", run.toString()));
+                "--max-examples", "2400", "--batch-size", "4", "--hidden", "24", "--averaging-frequency", "1",
+                "--averaging", "driver", "--run-dir", run.toString()));
         String output;
         try (ChildJob job = ChildJob.start(tmp.resolve("stopped.log"), List.of(), args.toArray(new String[0]))) {
             job.awaitOutput(out -> out.contains("checkpoint epoch-0001 written"), RUN);
@@ -79,8 +80,8 @@ class StopAndBadDataOutputTest {
         Path run = tmp.resolve("run");
         String output;
         try (ChildJob job = ChildJob.start(tmp.resolve("interrupted.log"), List.of(), "--master", "local[2]",
-                "--workers", "2", "--tot-epochs", "3", "--max-examples", "1200", "--batch-size", "8", "--hidden", "24",
-                "--averaging-frequency", "5", "--run-dir", run.toString())) {
+                "--workers", "2", "--tot-epochs", "3", "--max-examples", "2400", "--batch-size", "4", "--hidden", "24",
+                "--averaging-frequency", "1", "--averaging", "driver", "--run-dir", run.toString())) {
             job.awaitOutput(out -> out.contains("epoch 1/3  iter"), RUN);
             new ProcessBuilder("kill", "-INT", Long.toString(job.pid())).inheritIO().start().waitFor();
             int exit = job.await(Duration.ofMinutes(2));
