@@ -115,6 +115,7 @@ public final class OneCycleTrainer {
         JavaRDD<ExampleBlock> blocks = DataSpread.blocks(data);
         Broadcast<NetworkSpec> spec = null;
         AveragingEndpoint endpoint = null;
+        boolean finished = false;
         try (JobGroupScope jobs = JobGroupScope.enter(sc, "onecycle-" + fitId)) {
             jobs.describe("1cycle: packing and counting the data");
             blocks.persist(StorageLevel.DISK_ONLY());
@@ -139,6 +140,7 @@ public final class OneCycleTrainer {
             for (TrainingObserver o : observers) {
                 o.onFinish(plan, network);
             }
+            finished = true;
             return plan;
         } catch (RuntimeException e) {
             if (plan != null) {
@@ -149,7 +151,7 @@ public final class OneCycleTrainer {
             throw e;
         } finally {
             blocks.unpersist(false);
-            if (spec != null) {
+            if (spec != null && finished) { // after a failure, killed tasks may still read it: Spark's cleaner frees it
                 spec.destroy();
             }
             WorkerNetworks.forget(fitId);
@@ -164,10 +166,16 @@ public final class OneCycleTrainer {
         int slots = taskSlots(sc);
         long stateBytes = 4L * (network.params().length()
                 + (network.updaterState() == null ? 0 : network.updaterState().length()));
+        boolean dynamic = sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false);
         switch (averaging) {
             case DRIVER:
                 return AveragingPath.DRIVER;
             case BARRIER:
+                if (dynamic) {
+                    throw new InvalidParameterException("averaging", "barrier cannot run with dynamic allocation "
+                            + "(Spark's barrier mode refuses it); set spark.dynamicAllocation.enabled=false or use "
+                            + "averaging driver/auto", "barrier");
+                }
                 if (slots < workers) {
                     throw new InvalidParameterException("averaging", "barrier needs a free task slot per worker ("
                             + workers + "), the cluster has " + slots + "; use fewer workers or averaging driver/auto",
@@ -175,7 +183,7 @@ public final class OneCycleTrainer {
                 }
                 return AveragingPath.BARRIER;
             default:
-                return slots >= workers && (long) workers * stateBytes <= BARRIER_MAX_GATHER_BYTES
+                return !dynamic && slots >= workers && (long) workers * stateBytes <= BARRIER_MAX_GATHER_BYTES
                         ? AveragingPath.BARRIER : AveragingPath.DRIVER;
         }
     }
@@ -333,11 +341,11 @@ public final class OneCycleTrainer {
                 if (pending != null) {
                     pending.cancel();
                 }
-                throw e;
-            } finally {
                 shards.unpersist(false);
-                positions.destroy();
+                throw e; // the positions broadcast is left to Spark's cleaner: killed tasks may still read it
             }
+            shards.unpersist(false);
+            positions.destroy();
             network.setEpochCount(epoch + 1);
             EpochSummary summary = new EpochSummary(epoch, (long) (epoch + 1) * plan.slice().itersPerEpoch(),
                     minibatches == 0 ? Double.NaN : lossSum / minibatches, minibatches,
@@ -473,7 +481,7 @@ public final class OneCycleTrainer {
                         }
                         return List.of(results);
                     } finally {
-                        destroy(input);
+                        releaseIfDone(input, direct != null ? direct : tree);
                     }
                 }
 
@@ -483,8 +491,7 @@ public final class OneCycleTrainer {
                         direct.cancel(true);
                     } else {
                         tree.cancel(true);
-                    }
-                    destroy(input);
+                    } // its broadcast is left to Spark's cleaner: killed tasks may still read it
                 }
             };
         }
@@ -513,16 +520,31 @@ public final class OneCycleTrainer {
                         }
                         return byRound;
                     } finally {
-                        destroy(input);
+                        releaseIfDone(input, future);
                     }
                 }
 
                 @Override
                 public void cancel() {
-                    future.cancel(true);
-                    destroy(input);
+                    future.cancel(true); // its broadcast is left to Spark's cleaner: killed tasks may still read it
                 }
             };
+        }
+    }
+
+    /**
+     * Destroys a job's input broadcast once the job succeeded. A failed or cancelled job's tasks may still be
+     * running (Spark kills them asynchronously) and read it; that broadcast is left to Spark's cleaner.
+     */
+    private static void releaseIfDone(Broadcast<?> b, org.apache.spark.api.java.JavaFutureAction<?> job) {
+        boolean succeeded;
+        try {
+            succeeded = job.isDone() && !job.isCancelled() && job.get() != null;
+        } catch (Exception failed) {
+            succeeded = false;
+        }
+        if (succeeded) {
+            destroy(b);
         }
     }
 
