@@ -116,6 +116,7 @@ public final class OneCycleTrainer {
         Broadcast<NetworkSpec> spec = null;
         AveragingEndpoint endpoint = null;
         boolean finished = false;
+        int[] driverThreads = sc.isLocal() ? TaskThreads.current() : null;
         try (JobGroupScope jobs = JobGroupScope.enter(sc, "onecycle-" + fitId)) {
             jobs.describe("1cycle: packing and counting the data");
             blocks.persist(StorageLevel.DISK_ONLY());
@@ -155,6 +156,9 @@ public final class OneCycleTrainer {
                 spec.destroy();
             }
             WorkerNetworks.forget(fitId);
+            if (driverThreads != null) { // local mode: the tasks' thread counts were the driver process's too
+                TaskThreads.restore(driverThreads);
+            }
             if (endpoint != null) {
                 endpoint.close();
             }

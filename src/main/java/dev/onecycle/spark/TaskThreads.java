@@ -9,7 +9,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * local mode every task shares the driver's JVM, where ND4J would start as many threads as the machine has
  * cores in every concurrent task and oversubscribe them. Setting the same count everywhere also makes local
  * and cluster runs agree bitwise. ND4J's thread counts are per process: in local mode this also applies to
- * the driver's own ND4J work (evaluation) while training runs.
+ * the driver's own ND4J work (evaluation) while training runs; {@link #restore} puts the driver's counts back
+ * when {@code fit} ends.
  */
 final class TaskThreads {
     private static volatile int applied = -1;
@@ -24,6 +25,33 @@ final class TaskThreads {
             return;
         }
         use(Math.max(1, ctx.cpus()));
+    }
+
+    /** The driver process's counts before a local-mode fit: {maxThreads, maxMasterThreads, blasThreads}. */
+    static int[] current() {
+        int blas;
+        try {
+            blas = Nd4j.factory().blas().getMaxThreads();
+        } catch (RuntimeException | UnsatisfiedLinkError noBlasControl) {
+            blas = -1;
+        }
+        return new int[] {Nd4j.getEnvironment().maxThreads(), Nd4j.getEnvironment().maxMasterThreads(), blas};
+    }
+
+    /** Puts back counts taken by {@link #current} (local mode, when {@code fit} ends). */
+    static void restore(int[] counts) {
+        synchronized (TaskThreads.class) {
+            Nd4j.getEnvironment().setMaxThreads(counts[0]);
+            Nd4j.getEnvironment().setMaxMasterThreads(counts[1]);
+            if (counts[2] > 0) {
+                try {
+                    Nd4j.factory().blas().setMaxThreads(counts[2]);
+                } catch (RuntimeException | UnsatisfiedLinkError noBlasControl) {
+                    // nothing to restore
+                }
+            }
+            applied = -1;
+        }
     }
 
     static void use(int threads) {

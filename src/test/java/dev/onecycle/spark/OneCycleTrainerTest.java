@@ -425,6 +425,22 @@ class OneCycleTrainerTest {
     }
 
     @Test
+    void tasksTrainWithOneNd4jThreadEachAndTheDriversCountsAreBackAfterFit() {
+        int[] before = TaskThreads.current();
+        int[] during = new int[3];
+        trainer(new Recording()).optEpochs(1).optObserver(new TrainingObserver() {
+            @Override
+            public void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> applied, double meanScore) {
+                System.arraycopy(TaskThreads.current(), 0, during, 0, 3); // local mode: the tasks' process
+            }
+        }).build().fit(sc, freshNetwork(), data());
+        // libnd4j keeps maxThreads (the pool's size); its parallel loops use maxMasterThreads, BLAS its own count
+        assertEquals(1, during[1], "spark.task.cpus = 1: libnd4j's loop threads per task");
+        assertEquals(1, during[2], "and OpenBLAS threads");
+        assertArrayEquals(before, TaskThreads.current());
+    }
+
+    @Test
     void itersPerEpochCountsTheFullestWorker() {
         assertEquals(20, DataSpread.itersPerEpoch(611, 2, 16));
         assertEquals(1, DataSpread.itersPerEpoch(2, 2, 16));
