@@ -126,7 +126,12 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
 
     private void handle(AverageRequest r, RpcCallContext context) {
         if (!r.attempt().equals(attempt)) {
-            failAll(new IllegalStateException("barrier stage attempt " + attempt + " was replaced by " + r.attempt()));
+            if (attempt != null && older(r.attempt(), attempt)) { // a killed task of a replaced attempt, still running
+                context.sendFailure(new IllegalStateException("barrier stage attempt " + r.attempt()
+                        + " was replaced by " + attempt));
+                return;
+            }
+            failRounds(new IllegalStateException("barrier stage attempt " + attempt + " was replaced by " + r.attempt()));
             attempt = r.attempt();
         }
         Round round = rounds.computeIfAbsent(r.round(), k -> new Round(r.workers()));
@@ -149,9 +154,21 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
         }
     }
 
+    /** True when stage attempt {@code a} ("stageId.attemptNumber") came before {@code b}. */
+    static boolean older(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        int stage = Integer.compare(Integer.parseInt(x[0]), Integer.parseInt(y[0]));
+        return stage != 0 ? stage < 0 : Integer.parseInt(x[1]) < Integer.parseInt(y[1]);
+    }
+
     private void failAll(Throwable why) {
         watchers.forEach(w -> w.sendFailure(why));
         watchers.clear();
+        failRounds(why);
+    }
+
+    private void failRounds(Throwable why) {
         for (Iterator<Round> it = rounds.values().iterator(); it.hasNext();) {
             Round round = it.next();
             for (RpcCallContext c : round.callers) {

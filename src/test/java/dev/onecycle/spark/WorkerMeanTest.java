@@ -76,6 +76,14 @@ class WorkerMeanTest {
     }
 
     @Test
+    void aRerunBarrierStageAttemptReplacesOlderOnesNeverTheOtherWayRound() {
+        org.junit.jupiter.api.Assertions.assertTrue(AveragingEndpoint.older("12.0", "12.1"));
+        org.junit.jupiter.api.Assertions.assertTrue(AveragingEndpoint.older("9.3", "12.0"), "numbers, not text");
+        org.junit.jupiter.api.Assertions.assertFalse(AveragingEndpoint.older("12.1", "12.0"));
+        org.junit.jupiter.api.Assertions.assertFalse(AveragingEndpoint.older("13.0", "12.4"));
+    }
+
+    @Test
     void fanInFollowsTheDepth() {
         assertEquals(2, WorkerMean.fanIn(2, 2));
         assertEquals(8, WorkerMean.fanIn(8, 1));
