@@ -47,11 +47,12 @@ class StandaloneClusterIT {
     private static final Path DIR = ROOT.resolve("target/cluster-it");
     private static final Duration RUN = Duration.ofMinutes(4);
     private static final int TOT_EPOCHS = 3;
-    private static final int ITERS_PER_EPOCH = 63; // ceil(ceil(1000 / 2) / 8)
+    // ceil(ceil(6000 / 2) / 8): epochs of several seconds, so the kills land mid-epoch (the trainer is fast now)
+    private static final int ITERS_PER_EPOCH = 375;
 
     private static List<String> trainArgs(Path runDir) {
         return List.of("--workers", "2", "--seed", "7", "--tot-epochs", String.valueOf(TOT_EPOCHS),
-                "--max-examples", "1000", "--hidden", "16", "--batch-size", "8", "--averaging-frequency", "2",
+                "--max-examples", "6000", "--hidden", "16", "--batch-size", "8", "--averaging-frequency", "2",
                 "--run-dir", runDir.toString());
     }
 
