@@ -506,7 +506,11 @@ public final class OneCycleTrainer {
             org.apache.spark.rdd.RDD<SegmentResult> job = shards.rdd().barrier().mapPartitions(
                     new BarrierSegmentTrainer(spec, input), true,
                     scala.reflect.ClassTag$.MODULE$.apply(SegmentResult.class));
-            org.apache.spark.api.java.JavaFutureAction<List<SegmentResult>> future = job.toJavaRDD().collectAsync();
+            // The barrier stage must be a shuffle map stage: Spark reruns a failed barrier ShuffleMapStage whole, but
+            // aborts the job when a barrier ResultStage fails ("Could not recover from a failed barrier ResultStage").
+            org.apache.spark.api.java.JavaFutureAction<List<SegmentResult>> future = JavaPairRDD
+                    .fromJavaRDD(job.toJavaRDD().map(r -> new scala.Tuple2<>(r.worker(), r)))
+                    .partitionBy(new org.apache.spark.HashPartitioner(1)).values().collectAsync();
             return new PendingJob() {
                 @Override
                 public List<List<RoundResult>> await() {
