@@ -18,15 +18,17 @@ import java.util.UUID;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * Synchronous parameter averaging on Spark (dl4j-spark's scheme: broadcast a {@link NetBroadcastTuple}, train
- * {@code averagingFrequency} minibatches on each worker, average parameters and updater state) where the
- * driver owns the position in a partial 1cycle.
+ * Synchronous parameter averaging on Spark (dl4j-spark's scheme: train {@code averagingFrequency} minibatches on
+ * each worker, average parameters and updater state) where the driver owns the position in a partial 1cycle.
  *
  * <p>Unlike dl4j-spark's {@code ParameterAveragingTrainingMaster}: every example is trained exactly once per
  * epoch; one iteration is one minibatch step on every worker, with {@code itersPerEpoch} fixed from the data
- * before the first step; each round broadcasts the schedule state (policy, slice, cycle iteration) and workers
- * set their iteration counters from it; updater state is always averaged; and results are averaged in worker
- * order, so a run on CPU is bitwise reproducible.
+ * before the first step; every job carries the schedule state (policy, slice, cycle iteration of each round) and
+ * workers set their iteration counters from it; updater state is always averaged; and states are summed in a
+ * fixed worker order ({@link WorkerMean}), so a run on CPU is bitwise reproducible. The data is spread once per
+ * epoch into one contiguous shard per worker; workers keep their networks on the executors between rounds; the
+ * states are averaged either after a Spark job per round or, on the barrier path, inside jobs of many rounds
+ * ({@link AveragingPath}), with bitwise the same result.
  *
  * <pre>{@code
  * OneCycleTrainer trainer = OneCycleTrainer.builder()
