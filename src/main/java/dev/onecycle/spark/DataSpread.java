@@ -90,18 +90,8 @@ public final class DataSpread {
             ExampleBlock block = it.next();
             return cut(block, offsets[b], positions.value(), workers).iterator();
         }, false);
-        return JavaPairRDD.fromJavaRDD(pieces).partitionBy(new HashPartitioner(workers))
-                .mapPartitionsWithIndex((w, it) -> List.of(WorkerShard.assemble(w, new java.util.Iterator<ShardPiece>() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
-                    }
-
-                    @Override
-                    public ShardPiece next() {
-                        return it.next()._2();
-                    }
-                }, batchSize)).iterator(), true);
+        return JavaPairRDD.fromJavaRDD(pieces).partitionBy(new HashPartitioner(workers)).values()
+                .mapPartitionsWithIndex((w, it) -> List.of(WorkerShard.assemble(w, it, batchSize)).iterator(), true);
     }
 
     /** Cuts a block into one piece per worker that receives any of its rows. */
