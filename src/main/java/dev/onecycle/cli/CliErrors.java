@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.onecycle.schedule.InvalidParameterException;
-import dev.onecycle.spark.JobInputException;
+import dev.onecycle.job.JobInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.ArgSpec;

@@ -2,10 +2,10 @@ package dev.onecycle.cli;
 
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
-import dev.onecycle.spark.CrashLoopException;
-import dev.onecycle.spark.TrainingJob;
-import dev.onecycle.spark.TrainingJobSettings;
-import dev.onecycle.spark.TrainingStoppedException;
+import dev.onecycle.job.CrashLoopException;
+import dev.onecycle.job.TrainingJob;
+import dev.onecycle.job.TrainingJobSettings;
+import dev.onecycle.job.TrainingStoppedException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;

@@ -3,7 +3,7 @@ package dev.onecycle.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.onecycle.spark.TrainingJobSettings;
+import dev.onecycle.job.TrainingJobSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,6 @@
-package dev.onecycle.spark;
+package dev.onecycle.job;
+
+import dev.onecycle.spark.AveragingPath;
 
 import dev.onecycle.schedule.OneCyclePolicy;
 

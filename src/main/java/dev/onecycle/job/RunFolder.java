@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.job;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.job;
 
 /** The job keeps restarting from the same checkpoint without progress; continuing would loop forever. */
 public class CrashLoopException extends RuntimeException {

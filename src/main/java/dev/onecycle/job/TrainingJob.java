@@ -1,4 +1,15 @@
-package dev.onecycle.spark;
+package dev.onecycle.job;
+
+import dev.onecycle.spark.CheckpointWriteException;
+import dev.onecycle.spark.DataSpread;
+import dev.onecycle.spark.DivergenceGuard;
+import dev.onecycle.spark.DriverData;
+import dev.onecycle.spark.EpochCheckpointer;
+import dev.onecycle.spark.EpochSummary;
+import dev.onecycle.spark.OneCycleTrainer;
+import dev.onecycle.spark.RoundState;
+import dev.onecycle.spark.TrainingObserver;
+import dev.onecycle.spark.TrainingPlan;
 
 import dev.onecycle.checkpoint.Checkpoint;
 import dev.onecycle.checkpoint.CheckpointLock;

@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.job;
 
 /**
  * The job cannot start because of what the user gave it (data, model, run folder); the message says what is

@@ -1,4 +1,9 @@
-package dev.onecycle.spark;
+package dev.onecycle.job;
+
+import dev.onecycle.spark.EpochSummary;
+import dev.onecycle.spark.RoundState;
+import dev.onecycle.spark.TrainingObserver;
+import dev.onecycle.spark.TrainingPlan;
 
 import dev.onecycle.dl4j.AppliedStep;
 import dev.onecycle.dl4j.Network;

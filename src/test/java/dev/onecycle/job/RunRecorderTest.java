@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
