@@ -33,6 +33,18 @@ public final class ChildJob implements AutoCloseable {
         return new ChildJob(pb.start(), log);
     }
 
+    /** Any {@code main} class of the classpath in a child JVM (same flags as {@link #start}). */
+    public static ChildJob startMain(Path log, String mainClass, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(trainCommand(List.of(), List.of(args)));
+        int main = cmd.indexOf("dev.onecycle.cli.Main");
+        cmd.set(main, mainClass);
+        cmd.remove(main + 1); // "train"
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.directory(new File(System.getProperty("user.dir")));
+        return new ChildJob(pb.start(), log);
+    }
+
     /**
      * {@code java <this JVM's Java 17 flags> -Xmx2g <jvmProperties> -cp <this classpath> dev.onecycle.cli.Main train
      * <args>}: the command of a child driver (also used by the benchmarks).
@@ -56,16 +68,16 @@ public final class ChildJob implements AutoCloseable {
         return cmd;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    String output() throws IOException {
+    public String output() throws IOException {
         return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
     }
 
     /** Waits until the output or the file system satisfies {@code condition}; fails if the job ends first. */
-    void awaitOutput(Predicate<String> condition, Duration timeout) throws Exception {
+    public void awaitOutput(Predicate<String> condition, Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             if (condition.test(output())) {
@@ -81,12 +93,12 @@ public final class ChildJob implements AutoCloseable {
     }
 
     /** SIGKILL, as a node failure or the OOM killer would. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    int await(Duration timeout) throws Exception {
+    public int await(Duration timeout) throws Exception {
         if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
             throw new AssertionError("the job did not finish in " + timeout + ":\n" + output());
         }

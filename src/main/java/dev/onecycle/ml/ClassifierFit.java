@@ -1,0 +1,286 @@
+package dev.onecycle.ml;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.onecycle.checkpoint.Checkpoint;
+import dev.onecycle.checkpoint.CheckpointLock;
+import dev.onecycle.checkpoint.CheckpointLockedException;
+import dev.onecycle.checkpoint.CheckpointState;
+import dev.onecycle.checkpoint.CheckpointStore;
+import dev.onecycle.dl4j.FashionMlp;
+import dev.onecycle.dl4j.Network;
+import dev.onecycle.schedule.InvalidParameterException;
+import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.spark.AveragingPath;
+import dev.onecycle.spark.DataSpread;
+import dev.onecycle.spark.DivergenceGuard;
+import dev.onecycle.spark.EpochCheckpointer;
+import dev.onecycle.spark.OneCycleTrainer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@link OneCycleClassifier#fit}: the params checked, the DataFrame checked in one pass, the network made
+ * (or continued from {@code initialModel}, or from the newest checkpoint with {@code resume}), then trained with
+ * {@link OneCycleTrainer} (checkpoints after each epoch when {@code checkpointDir} is set).
+ */
+final class ClassifierFit {
+    private static final Logger LOG = LoggerFactory.getLogger(OneCycleClassifier.class);
+
+    private final OneCycleClassifier est;
+
+    ClassifierFit(OneCycleClassifier est) {
+        this.est = est;
+    }
+
+    OneCycleClassificationModel run(Dataset<?> dataset) {
+        // the params first: nothing reads the data for a fit that cannot run
+        OneCyclePolicy policy = est.policy();
+        est.slice(1);
+        AveragingPath averaging = AveragingPath.parse(est.getAveraging());
+        OneCycleClassificationModel initial = est.getInitialModel();
+        if (initial != null) {
+            checkSameNetwork(initial.network());
+        }
+        if (est.getResume() && est.getCheckpointDir() == null) {
+            throw new InvalidParameterException("resume", "needs checkpointDir (where the checkpoints are)", true);
+        }
+        FrameExamples examples = FrameExamples.check(dataset, est.getFeaturesCol(), est.getLabelCol());
+        if (initial != null && (initial.numFeatures() != examples.features()
+                || initial.numClasses() != examples.classes())) {
+            throw new InvalidParameterException("initialModel", "must fit the data (" + examples.features()
+                    + " features, " + examples.classes() + " classes)", initial.numFeatures() + " features, "
+                    + initial.numClasses() + " classes");
+        }
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        Network network = initial != null ? initial.network().copy() : newNetwork(examples);
+        probe(network, examples);
+        int workersGiven = est.getWorkers();
+        int start = est.getStartEpoch();
+        int end = est.getStartEpoch() + est.getEpochs();
+        CheckpointStore store = null;
+        Checkpoint from = null;
+        if (est.getCheckpointDir() != null) {
+            store = openStore(sc);
+            from = est.getResume() ? newestCheckpoint(store) : null;
+        }
+        int workers = workersGiven > 0 ? workersGiven : from != null ? from.state().workers() : sc.defaultParallelism();
+        if (workers > examples.count()) {
+            throw new InvalidParameterException("workers", "must be at most the " + examples.count()
+                    + " rows to train on (every worker needs one)", workers);
+        }
+        if (from != null) {
+            checkSameSettings(from, policy, end, workers, examples.count());
+            network = loadCheckpoint(store, from);
+            start = from.state().epoch();
+            LOG.info("resuming from {}: {} of {} epochs done", from.path(), start, est.getTotEpochs());
+        }
+        OneCycleTrainingSummary.Recorder recorder = new OneCycleTrainingSummary.Recorder();
+        if (start >= end) {
+            LOG.info("the slice [{}, {}) is already complete at {}", est.getStartEpoch(), end, from.name());
+            return model(network, examples, recorder);
+        }
+        // the real itersPerEpoch: the trainer's plan checks the same after counting
+        policy.schedule(est.slice(DataSpread.itersPerEpoch(examples.count(), workers, est.getBatchSize())));
+        OneCycleTrainer.Builder builder = OneCycleTrainer.builder().setPolicy(policy).setTotEpochs(est.getTotEpochs())
+                .optStartEpoch(start).optEpochs(end - start).setWorkers(workers)
+                .setBatchSizePerWorker(est.getBatchSize()).optAveragingFrequency(est.getAveragingFrequency())
+                .optAveraging(averaging).optSeed(est.getSeed())
+                .optObserver(new DivergenceGuard()).optObserver(recorder);
+        if (from != null && !est.getAcceptChangedSettings()) {
+            builder.optExpectedItersPerEpoch(from.state().itersPerEpoch());
+        }
+        CheckpointLock lock = null;
+        EpochCheckpointer checkpointer = null;
+        try {
+            if (store != null) {
+                lock = lock(store);
+                store.cleanTemporaries();
+                checkpointer = new EpochCheckpointer(store, lock, est.getKeepCheckpoints(), logWriter());
+                builder.optObserver(checkpointer);
+            }
+            builder.build().fit(sc, network, examples.dataSets());
+            return model(network, examples, recorder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkpointDir " + est.getCheckpointDir() + ": " + e.getMessage(), e);
+        } finally {
+            if (lock != null) {
+                try {
+                    lock.close();
+                } catch (IOException e) {
+                    LOG.warn("could not release {}/LOCK: {}", store.dir(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private OneCycleClassificationModel model(Network network, FrameExamples examples,
+            OneCycleTrainingSummary.Recorder recorder) {
+        return new OneCycleClassificationModel(est.uid(), network, examples.features(), examples.classes(),
+                recorder.summary());
+    }
+
+    /**
+     * With an initial model, {@code network} and {@code hidden} describe nothing new (a copy of the estimator of
+     * the first part keeps them): refused only when they describe another network than the model's.
+     */
+    private void checkSameNetwork(Network initial) {
+        if (est.isSet(est.network()) && !OneCycleClassifier.MLP.equals(est.getNetwork())) {
+            throw new InvalidParameterException("network", "describes a new network, but initialModel brings its "
+                    + "own; unset network (or initialModel)", abbreviate(est.getNetwork()));
+        }
+        if (est.isSet(est.hidden()) && !initial.isGraph()) {
+            org.deeplearning4j.nn.conf.layers.Layer first = ((MultiLayerNetwork) initial.model())
+                    .getLayerWiseConfigurations().getConf(0).getLayer();
+            long units = first instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer
+                    ? ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) first).getNOut() : -1;
+            if (units != est.getHidden()) {
+                throw new InvalidParameterException("hidden", "must match initialModel's hidden layer (" + units
+                        + " units) or be unset: initialModel brings its own network", est.getHidden());
+            }
+        }
+    }
+
+    private Network newNetwork(FrameExamples examples) {
+        String spec = est.getNetwork();
+        if (OneCycleClassifier.MLP.equals(spec)) {
+            return FashionMlp.create(examples.features(), est.getHidden(), examples.classes(), est.getSeed());
+        }
+        try {
+            if (new ObjectMapper().readTree(spec).has("vertices")) {
+                ComputationGraph g = new ComputationGraph(ComputationGraphConfiguration.fromJson(spec));
+                g.init();
+                return Network.of(g);
+            }
+            MultiLayerNetwork n = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(spec));
+            n.init();
+            return Network.of(n);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidParameterException("network", "must be 'mlp' or a DL4J MultiLayerConfiguration / "
+                    + "ComputationGraphConfiguration JSON (" + String.valueOf(e.getMessage()).split("\\R", 2)[0]
+                    + ")", abbreviate(spec));
+        }
+    }
+
+    /** One forward pass on the first rows: a network of the wrong shape fails here, not on an executor. */
+    private static void probe(Network network, FrameExamples examples) {
+        DataSet probe = examples.dataSets().take(1).get(0);
+        try {
+            network.score(probe);
+        } catch (RuntimeException e) {
+            throw new InvalidParameterException("network", "must fit the data (" + examples.features()
+                    + " features in, " + examples.classes() + " classes out): "
+                    + String.valueOf(e.getMessage()).split("\\R", 2)[0], network.isGraph() ? "a graph" : "a network");
+        }
+    }
+
+    private CheckpointStore openStore(JavaSparkContext sc) {
+        try {
+            CheckpointStore store = CheckpointStore.open(est.getCheckpointDir(), sc.hadoopConfiguration());
+            store.checkUsable();
+            List<org.apache.hadoop.fs.Path> existing = store.candidates();
+            if (!est.getResume() && !existing.isEmpty()) {
+                throw new InvalidParameterException("checkpointDir", "already holds checkpoints (newest "
+                        + existing.get(0).getName() + "); set resume to continue that fit, or use another checkpointDir",
+                        store.dir());
+            }
+            return store;
+        } catch (IOException e) {
+            throw new InvalidParameterException("checkpointDir", "must be a usable folder (" + e.getMessage() + ")",
+                    est.getCheckpointDir());
+        }
+    }
+
+    private Checkpoint newestCheckpoint(CheckpointStore store) {
+        try {
+            boolean any = !store.candidates().isEmpty();
+            Checkpoint c = store.newestValid(m -> LOG.warn("checkpoints: {}", m)).orElse(null);
+            if (c == null && any) {
+                throw new InvalidParameterException("resume", "found no valid checkpoint in " + store.dir()
+                        + " (see the log for why each was skipped); fix or remove them, or use another checkpointDir",
+                        true);
+            }
+            if (c == null) {
+                LOG.info("no checkpoint in {} yet: starting at epoch {}", store.dir(), est.getStartEpoch());
+            }
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkpointDir " + store.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses to resume with other settings than the checkpoint's, unless acceptChangedSettings. */
+    private void checkSameSettings(Checkpoint from, OneCyclePolicy policy, int end, int workers, long examples) {
+        CheckpointState s = from.state();
+        CheckpointState now = new CheckpointState(s.formatVersion(), s.epoch(), s.iteration(), policy,
+                est.getTotEpochs(), end, DataSpread.itersPerEpoch(examples, workers, est.getBatchSize()),
+                est.getSeed(), workers, est.getBatchSize(), est.getAveragingFrequency(), examples, s.paramsSha256(),
+                s.createdAt());
+        List<String> differences = s.differencesFrom(now);
+        if (!differences.isEmpty() && !est.getAcceptChangedSettings()) {
+            throw new InvalidParameterException("resume", "needs the settings of " + from.path() + " ("
+                    + String.join("; ", differences) + "); set them back, or set acceptChangedSettings", true);
+        }
+        if (!differences.isEmpty()) {
+            LOG.warn("checkpoints: continuing with changed settings: {}", String.join("; ", differences));
+        }
+    }
+
+    private static Network loadCheckpoint(CheckpointStore store, Checkpoint from) {
+        try {
+            return store.loadModel(from);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private CheckpointLock lock(CheckpointStore store) throws IOException {
+        try {
+            return store.lock(CheckpointLock.DEFAULT_STALE_AFTER, m -> LOG.info("checkpoints: {}", m));
+        } catch (CheckpointLockedException e) {
+            throw new InvalidParameterException("checkpointDir", "is in use: " + e.getMessage(), store.dir());
+        }
+    }
+
+    /** The checkpointer's progress lines, to the log. */
+    private static PrintWriter logWriter() {
+        return new PrintWriter(new Writer() {
+            private final StringBuilder line = new StringBuilder();
+
+            @Override
+            public void write(char[] cbuf, int off, int len) {
+                for (int i = off; i < off + len; i++) {
+                    if (cbuf[i] == '\n') {
+                        LOG.info("{}", line);
+                        line.setLength(0);
+                    } else {
+                        line.append(cbuf[i]);
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+}
