@@ -4,6 +4,9 @@ import dev.onecycle.schedule.Annealing;
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.schedule.OneCycleStyle;
+import dev.onecycle.settings.Setting;
+import dev.onecycle.settings.SettingValues;
+import dev.onecycle.settings.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,36 +46,43 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
         return epoch >= endEpoch;
     }
 
+    /** The declared settings this state records ({@link Settings#CHECKED_ON_RESUME}), the policy's resolved. */
+    public SettingValues settings() {
+        return Settings.of(policy, SettingValues.empty()).with(Settings.TOT_EPOCHS, totEpochs)
+                .with(Settings.WORKERS, workers).with(Settings.BATCH_SIZE, batchSizePerWorker)
+                .with(Settings.AVERAGING_FREQUENCY, averagingFrequency).with(Settings.SEED, seed);
+    }
+
     /**
      * The settings of a new run that differ from this checkpoint's, one readable entry each
-     * ({@code "lrMax: checkpoint 0.1, now 0.2"}); empty when the run may continue the cycle exactly.
+     * ({@code "lrMax: checkpoint 0.1, now 0.2"}): every setting of {@link Settings#CHECKED_ON_RESUME}, then what
+     * the data gives (itersPerEpoch, examples); empty when the run may continue the cycle exactly.
      */
     public List<String> differencesFrom(CheckpointState now) {
         List<String> out = new ArrayList<>();
-        Map<String, Object[]> pairs = new LinkedHashMap<>();
-        OneCyclePolicy a = policy;
-        OneCyclePolicy b = now.policy;
-        pairs.put("lrMax", new Object[] {a.lrMax(), b.lrMax()});
-        pairs.put("divFactor", new Object[] {a.divFactor(), b.divFactor()});
-        pairs.put("pctStart", new Object[] {a.pctStart(), b.pctStart()});
-        pairs.put("finalDiv", new Object[] {a.finalDiv(), b.finalDiv()});
-        pairs.put("moms", new Object[] {a.maxMomentum() + "," + a.baseMomentum(), b.maxMomentum() + "," + b.baseMomentum()});
-        pairs.put("style", new Object[] {a.style().id(), b.style().id()});
-        pairs.put("anneal", new Object[] {a.annealing().id(), b.annealing().id()});
-        pairs.put("threePhase", new Object[] {a.threePhase(), b.threePhase()});
-        pairs.put("totEpochs", new Object[] {totEpochs, now.totEpochs});
-        pairs.put("itersPerEpoch", new Object[] {itersPerEpoch, now.itersPerEpoch});
-        pairs.put("examples", new Object[] {examples, now.examples});
-        pairs.put("workers", new Object[] {workers, now.workers});
-        pairs.put("batchSize", new Object[] {batchSizePerWorker, now.batchSizePerWorker});
-        pairs.put("averagingFrequency", new Object[] {averagingFrequency, now.averagingFrequency});
-        pairs.put("seed", new Object[] {seed, now.seed});
-        for (Map.Entry<String, Object[]> e : pairs.entrySet()) {
+        SettingValues a = settings();
+        SettingValues b = now.settings();
+        for (Setting<?> s : Settings.CHECKED_ON_RESUME) {
+            String was = text(s, a);
+            String is = text(s, b);
+            if (!was.equals(is)) {
+                out.add(s.name() + ": checkpoint " + was + ", now " + is);
+            }
+        }
+        Map<String, Object[]> data = new LinkedHashMap<>();
+        data.put("itersPerEpoch", new Object[] {itersPerEpoch, now.itersPerEpoch});
+        data.put("examples", new Object[] {examples, now.examples});
+        for (Map.Entry<String, Object[]> e : data.entrySet()) {
             if (!e.getValue()[0].equals(e.getValue()[1])) {
                 out.add(e.getKey() + ": checkpoint " + e.getValue()[0] + ", now " + e.getValue()[1]);
             }
         }
         return out;
+    }
+
+    private static <T> String text(Setting<T> s, SettingValues v) {
+        T value = v.get(s);
+        return value == null ? "unset" : s.format(value);
     }
 
     /**

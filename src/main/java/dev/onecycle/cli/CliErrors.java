@@ -24,28 +24,18 @@ final class CliErrors {
     static final String PREFIX = "onecycle: ";
 
     /**
-     * The command-line flag of each builder parameter of {@code dev.onecycle.schedule}, for the messages of
-     * {@link InvalidParameterException}. Subcommands that add flags for other parameters add them here.
+     * The command-line flag of each parameter a library names in an {@link InvalidParameterException}: the
+     * declared settings' flags (and their aliases, {@link SettingOptions#flagsOfParameters}), and
+     * {@code onecycle schedule}'s own {@code --iters-per-epoch}.
      */
-    static final Map<String, String> FLAG_OF_PARAMETER = Map.ofEntries(
-            Map.entry("lrMax", "--lr-max"),
-            Map.entry("divFactor", "--div-factor"),
-            Map.entry("pctStart", "--pct-start"),
-            Map.entry("finalDiv", "--final-div"),
-            Map.entry("maxMomentum", "--moms"),
-            Map.entry("baseMomentum", "--moms"),
-            Map.entry("annealing", "--anneal"),
-            Map.entry("style", "--style"),
-            Map.entry("threePhase", "--three-phase"),
-            Map.entry("totEpochs", "--tot-epochs"),
-            Map.entry("startEpoch", "--start-epoch"),
-            Map.entry("epochs", "--epochs"),
-            Map.entry("itersPerEpoch", "--iters-per-epoch"),
-            Map.entry("totalIterations", "--iters-per-epoch"),
-            Map.entry("workers", "--workers"),
-            Map.entry("batchSizePerWorker", "--batch-size"),
-            Map.entry("averagingFrequency", "--averaging-frequency"),
-            Map.entry("averaging", "--averaging"));
+    static final Map<String, String> FLAG_OF_PARAMETER = flagOfParameter();
+
+    private static Map<String, String> flagOfParameter() {
+        Map<String, String> m = new java.util.LinkedHashMap<>(SettingOptions.flagsOfParameters());
+        m.put("itersPerEpoch", "--iters-per-epoch");
+        m.put("totalIterations", "--iters-per-epoch");
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     private CliErrors() {
     }

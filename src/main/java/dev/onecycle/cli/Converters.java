@@ -1,14 +1,11 @@
 package dev.onecycle.cli;
 
-import dev.onecycle.schedule.Annealing;
-import dev.onecycle.schedule.InvalidParameterException;
-import dev.onecycle.schedule.OneCycleStyle;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Flag-value parsers whose messages say what was expected and what was given; {@link CliErrors} puts the flag
- * name in front. Range checks are left to the schedule builders, which know the rules.
+ * Flag-value parsers of the few flags that are not declared settings ({@link SettingOptions} makes those);
+ * their messages say what was expected and what was given, and {@link CliErrors} puts the flag name in front.
  */
 final class Converters {
     private Converters() {
@@ -37,52 +34,6 @@ final class Converters {
                 return Integer.parseInt(value.trim());
             } catch (NumberFormatException e) {
                 throw new TypeConversionException("expected a whole number, got '" + value + "'");
-            }
-        }
-    }
-
-    /** {@code max,base}: two numbers separated by a comma, as fastai's {@code moms=(0.95, 0.85)}. */
-    record MomentumPair(double max, double base) {
-    }
-
-    static final class Moms implements ITypeConverter<MomentumPair> {
-        @Override
-        public MomentumPair convert(String value) {
-            String[] parts = value.split(",", -1);
-            if (parts.length != 2) {
-                throw expected(value);
-            }
-            try {
-                return new MomentumPair(Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim()));
-            } catch (NumberFormatException e) {
-                throw expected(value);
-            }
-        }
-
-        private static TypeConversionException expected(String value) {
-            return new TypeConversionException(
-                    "expected two numbers separated by a comma (max,base, e.g. 0.95,0.85), got '" + value + "'");
-        }
-    }
-
-    static final class Style implements ITypeConverter<OneCycleStyle> {
-        @Override
-        public OneCycleStyle convert(String value) {
-            try {
-                return OneCycleStyle.parse(value);
-            } catch (InvalidParameterException e) {
-                throw new TypeConversionException("expected one of fastai, pytorch, got '" + value + "'");
-            }
-        }
-    }
-
-    static final class Anneal implements ITypeConverter<Annealing> {
-        @Override
-        public Annealing convert(String value) {
-            try {
-                return Annealing.parse(value);
-            } catch (InvalidParameterException e) {
-                throw new TypeConversionException("expected one of cos, linear, got '" + value + "'");
             }
         }
     }

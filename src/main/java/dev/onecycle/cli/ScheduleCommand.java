@@ -9,8 +9,9 @@ import java.util.concurrent.Callable;
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.schedule.OneCycleSchedule;
+import dev.onecycle.settings.SettingValues;
+import dev.onecycle.settings.Settings;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Spec;
  * stdout stays empty and no file is touched.
  */
 @Command(name = "schedule", mixinStandardHelpOptions = true, sortOptions = false,
+        modelTransformer = SettingOptions.Schedule.class,
         description = {"Print the learning rate and momentum of each step of epochs "
                 + "[start-epoch, start-epoch + epochs) of a 1cycle schedule of tot-epochs epochs, as CSV: "
                 + "iteration,epoch,lr,momentum (iteration = step of the whole cycle)."},
@@ -31,28 +33,9 @@ public final class ScheduleCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--lr-max", required = true, paramLabel = "X", converter = Converters.Number.class,
-            description = "Peak learning rate (finite, > 0).")
-    double lrMax;
-
-    @Option(names = "--tot-epochs", required = true, paramLabel = "N", converter = Converters.WholeNumber.class,
-            description = "Epochs in the whole cycle.")
-    int totEpochs;
-
     @Option(names = "--iters-per-epoch", required = true, paramLabel = "M",
             converter = Converters.WholeNumber.class, description = "Minibatch steps per epoch.")
     int itersPerEpoch;
-
-    @Option(names = "--start-epoch", paramLabel = "S", defaultValue = "0", converter = Converters.WholeNumber.class,
-            description = "First epoch of the slice (default: ${DEFAULT-VALUE}).")
-    int startEpoch;
-
-    @Option(names = "--epochs", paramLabel = "E", converter = Converters.WholeNumber.class,
-            description = "Epochs in the slice (default: tot-epochs - start-epoch).")
-    Integer epochs;
-
-    @Mixin
-    PolicyOptions policyOptions;
 
     @Option(names = "--plot", paramLabel = "FILE.png",
             description = "Also draw the whole cycle with this slice highlighted to FILE.png.")
@@ -77,15 +60,19 @@ public final class ScheduleCommand implements Callable<Integer> {
     }
 
     OneCyclePolicy policy() {
-        return policyOptions.policy(lrMax);
+        return Settings.policy(values());
     }
 
     CycleSlice slice() {
         // Without --epochs the slice is the rest of the cycle. When start-epoch is at or past the end that is
         // no epochs at all: ask for one so the builder reports the real mistake, start-epoch >= tot-epochs.
-        int e = epochs != null ? epochs : Math.max(1, totEpochs - startEpoch);
-        return CycleSlice.builder().optTotEpochs(totEpochs).optStartEpoch(startEpoch).setEpochs(e)
-                .setItersPerEpoch(itersPerEpoch).build();
+        SettingValues v = values();
+        return CycleSlice.builder().optTotEpochs(v.get(Settings.TOT_EPOCHS)).optStartEpoch(v.get(Settings.START_EPOCH))
+                .setEpochs(Settings.epochs(v)).setItersPerEpoch(itersPerEpoch).build();
+    }
+
+    private SettingValues values() {
+        return SettingOptions.values(spec, SettingOptions.Schedule.SETTINGS);
     }
 
     /** The CSV header, then one row per step of the slice. */

@@ -1,7 +1,9 @@
 package dev.onecycle.cli;
 
 import dev.onecycle.schedule.CycleSlice;
-import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.job.JobSettings;
+import dev.onecycle.settings.SettingValues;
+import dev.onecycle.settings.Settings;
 import dev.onecycle.job.CrashLoopException;
 import dev.onecycle.job.TrainingJob;
 import dev.onecycle.job.TrainingJobSettings;
@@ -15,7 +17,6 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,9 +25,11 @@ import scala.Tuple2;
 /**
  * {@code onecycle train}: the main job. Trains epochs [start-epoch, start-epoch + epochs) of a tot-epochs 1cycle
  * on Spark with parameter averaging, and writes applied-schedule.csv, metrics.csv and model.zip to the run
- * folder. Every setting, the data and the model are checked before Spark starts.
+ * folder. Every setting, the data and the model are checked before Spark starts. The settings' flags are made
+ * from their declarations ({@link JobSettings#TRAIN}, {@link SettingOptions}).
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        modelTransformer = SettingOptions.Train.class,
         description = {"Train a network over (a slice of) one 1cycle on Spark with parameter averaging.",
             "Default data: Fashion-MNIST (/usr/share/datasets/fashion-mnist when installed, else the 10k sample "
                     + "shipped in the jar); default model: a 784-256-10 MLP with Nesterov momentum."},
@@ -35,9 +38,6 @@ import scala.Tuple2;
             "  onecycle train --tot-epochs 20 --epochs 8 --run-dir runs/a  # epochs 0..7 of a 20-epoch cycle",
             "  onecycle train --tot-epochs 20 --start-epoch 8 --model-in runs/a/model.zip --run-dir runs/b"})
 public final class TrainCommand implements Callable<Integer> {
-    /** Hidden units of the default model when {@code --hidden} is not given. */
-    static final int DEFAULT_HIDDEN = 256;
-
     @Spec
     CommandSpec spec;
 
@@ -49,104 +49,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
             description = "Spark master when not set by spark-submit (default: ${DEFAULT-VALUE}).")
     String master;
-
-    @Option(names = "--lr-max", paramLabel = "X", defaultValue = "0.1", converter = Converters.Number.class,
-            description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lrMax;
-
-    @Mixin
-    PolicyOptions policyOptions;
-
-    @Option(names = "--tot-epochs", paramLabel = "N", defaultValue = "5", converter = Converters.WholeNumber.class,
-            description = "Epochs in the whole cycle (default: ${DEFAULT-VALUE}).")
-    int totEpochs;
-
-    @Option(names = "--start-epoch", paramLabel = "S", defaultValue = "0", converter = Converters.WholeNumber.class,
-            description = "Epoch of the cycle to start at (default: ${DEFAULT-VALUE}).")
-    int startEpoch;
-
-    @Option(names = "--epochs", paramLabel = "E", converter = Converters.WholeNumber.class,
-            description = "Epochs to run now (default: to the end of the cycle).")
-    Integer epochs;
-
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32", converter = Converters.WholeNumber.class,
-            description = "Minibatch size per worker (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--averaging-frequency", paramLabel = "K", defaultValue = "4",
-            converter = Converters.WholeNumber.class,
-            description = "Minibatches per worker between parameter averagings (default: ${DEFAULT-VALUE}).")
-    int averagingFrequency;
-
-    @Option(names = "--averaging", paramLabel = "auto|barrier|driver", defaultValue = "auto",
-            description = "Where workers' states are averaged: barrier (many rounds per Spark job, averaged through the "
-                    + "driver's RPC endpoint; needs a free task slot per worker), driver (one Spark job per round) or "
-                    + "auto (barrier when it can run; default). Results are bitwise the same.")
-    String averaging;
-
-    @Option(names = "--workers", paramLabel = "W", converter = Converters.WholeNumber.class,
-            description = "Workers training in parallel (default: Spark's default parallelism).")
-    Integer workers;
-
-    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "42",
-            description = "Seeds the model, the data order and dropout (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--run-dir", paramLabel = "DIR",
-            description = "Output folder (default: runs/<date-time>).")
-    String runDir;
-
-    @Option(names = "--overwrite", description = "Replace the outputs of an earlier run in --run-dir.")
-    boolean overwrite;
-
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-            description = "Where to write a checkpoint after each epoch; any Hadoop path (default: <run-dir>/checkpoints).")
-    String checkpointDir;
-
-    @Option(names = "--resume", description = "Continue from the newest valid checkpoint in --checkpoint-dir "
-            + "(start at --start-epoch when there is none).")
-    boolean resume;
-
-    @Option(names = "--keep-checkpoints", paramLabel = "N", defaultValue = "3", converter = Converters.WholeNumber.class,
-            description = "Checkpoints to keep; 0 writes none (default: ${DEFAULT-VALUE}).")
-    int keepCheckpoints;
-
-    @Option(names = "--max-restarts", paramLabel = "N", defaultValue = "3", converter = Converters.WholeNumber.class,
-            description = "With --resume: give up after N restarts in a row that wrote no new checkpoint "
-                    + "(a crash loop under --supervise) (default: ${DEFAULT-VALUE}).")
-    int maxRestarts;
-
-    @Option(names = "--accept-changed-settings",
-            description = "With --resume: continue even though settings differ from the checkpoint's (the cycle is then not exact).")
-    boolean acceptChangedSettings;
-
-    @Option(names = "--model-in", paramLabel = "FILE",
-            description = "Start from this DL4J model (model.zip of an earlier run) instead of a new one.")
-    String modelIn;
-
-    @Option(names = "--max-examples", paramLabel = "N", converter = Converters.WholeNumber.class,
-            description = "Train on the first N training examples only.")
-    Integer maxExamples;
-
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "Folder (any Hadoop path) with train-/t10k- images and labels in IDX format, gzip or not.")
-    String data;
-
-    @Option(names = "--data-format", paramLabel = "idx|libsvm|csv|parquet",
-            description = "Format of --data (default: from the file name; a folder of IDX files is idx).")
-    String dataFormat;
-
-    @Option(names = "--label-column", paramLabel = "NAME", defaultValue = "label",
-            description = "CSV/Parquet column holding the 0-based class index (default: ${DEFAULT-VALUE}).")
-    String labelColumn;
-
-    @Option(names = "--features-column", paramLabel = "NAME", defaultValue = "features",
-            description = "Parquet vector column of features (default: ${DEFAULT-VALUE}).")
-    String featuresColumn;
-
-    @Option(names = "--hidden", paramLabel = "UNITS", converter = Converters.WholeNumber.class,
-            description = "Hidden units of the default model (default: 256); not with --model-in, which brings its own.")
-    Integer hidden;
 
     @Override
     public Integer call() throws Exception {
@@ -204,66 +106,29 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Every setting checked (policy and slice bounds) before anything is loaded. */
     TrainingJobSettings settings() {
-        OneCyclePolicy policy = policyOptions.policy(lrMax);
-        int e = epochs != null ? epochs : Math.max(1, totEpochs - startEpoch);
+        SettingValues v = SettingOptions.values(spec, JobSettings.TRAIN);
+        Settings.policy(v); // the combination (three phases with fastai): each value was checked when parsed
         // itersPerEpoch comes from the data later; 1 checks the epoch bounds now.
-        CycleSlice.builder().optTotEpochs(totEpochs).optStartEpoch(startEpoch).setEpochs(e).setItersPerEpoch(1)
-                .build();
+        CycleSlice.builder().optTotEpochs(v.get(Settings.TOT_EPOCHS)).optStartEpoch(v.get(Settings.START_EPOCH))
+                .setEpochs(Settings.epochs(v)).setItersPerEpoch(1).build();
         if (!master.matches("local(\\[([0-9]+|\\*)(,[0-9]+)?\\])?|spark://.+|yarn|k8s://.+|mesos://.+")) {
             throw new CliErrors.UsageException("--master", "expected local[*], local[N], spark://host:port, yarn or "
                     + "k8s://https://host:port, got '" + master + "'");
         }
-        positive("--batch-size", batchSize);
-        positive("--averaging-frequency", averagingFrequency);
-        if (hidden != null) {
-            positive("--hidden", hidden);
-            if (modelIn != null) {
-                throw new CliErrors.UsageException("--hidden", "sets the width of a new model, but --model-in "
-                        + modelIn + " brings its own; drop --hidden (or --model-in)");
-            }
+        if (v.isGiven(Settings.HIDDEN) && v.isGiven(JobSettings.MODEL_IN)) {
+            throw new CliErrors.UsageException(Settings.HIDDEN.flag(), "sets the width of a new model, but "
+                    + JobSettings.MODEL_IN.flag() + " " + v.get(JobSettings.MODEL_IN) + " brings its own; drop "
+                    + Settings.HIDDEN.flag() + " (or " + JobSettings.MODEL_IN.flag() + ")");
         }
-        if (workers != null) {
-            positive("--workers", workers);
+        if (v.get(Settings.RESUME) && v.get(Settings.KEEP_CHECKPOINTS) == 0) {
+            throw new CliErrors.UsageException(Settings.RESUME.flag(), "needs checkpoints: drop "
+                    + Settings.KEEP_CHECKPOINTS.flag() + " 0");
         }
-        if (keepCheckpoints < 0) {
-            throw new CliErrors.UsageException("--keep-checkpoints", "must be >= 0, got " + keepCheckpoints);
+        if (!v.isGiven(JobSettings.RUN_DIR)) {
+            v = v.with(JobSettings.RUN_DIR,
+                    "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
-        if (maxRestarts < 0) {
-            throw new CliErrors.UsageException("--max-restarts", "must be >= 0, got " + maxRestarts);
-        }
-        if (resume && keepCheckpoints == 0) {
-            throw new CliErrors.UsageException("--resume", "needs checkpoints: drop --keep-checkpoints 0");
-        }
-        if (maxExamples != null) {
-            positive("--max-examples", maxExamples);
-        }
-        if (dataFormat != null) {
-            try {
-                dev.onecycle.data.DataFormat.parse(dataFormat);
-            } catch (IllegalArgumentException bad) {
-                throw new CliErrors.UsageException("--data-format", bad.getMessage());
-            }
-        }
-        String dir = runDir != null ? runDir
-                : "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return new TrainingJobSettings(policy, totEpochs, startEpoch, e, batchSize, averagingFrequency,
-                workers == null ? 0 : workers, seed, dir, modelIn, maxExamples == null ? 0 : maxExamples, data,
-                hidden == null ? DEFAULT_HIDDEN : hidden, overwrite, checkpointDir, resume, keepCheckpoints, acceptChangedSettings, dataFormat,
-                labelColumn, featuresColumn, maxRestarts, averagingPath());
-    }
-
-    private dev.onecycle.spark.AveragingPath averagingPath() {
-        try {
-            return dev.onecycle.spark.AveragingPath.parse(averaging);
-        } catch (dev.onecycle.schedule.InvalidParameterException bad) {
-            throw new CliErrors.UsageException("--averaging", "must be auto, barrier or driver, got '" + averaging + "'");
-        }
-    }
-
-    private static void positive(String flag, int value) {
-        if (value <= 0) {
-            throw new CliErrors.UsageException(flag, "must be > 0, got " + value);
-        }
+        return new TrainingJobSettings(v);
     }
 
     /** Hadoop settings as Spark would give them: {@code spark.hadoop.*} keys from the Spark configuration. */

@@ -1,29 +1,122 @@
 package dev.onecycle.job;
 
+import dev.onecycle.settings.SettingValues;
+import dev.onecycle.settings.Settings;
 import dev.onecycle.spark.AveragingPath;
 
 import dev.onecycle.schedule.OneCyclePolicy;
 
 /**
- * Everything the training job needs, as the command line or a properties file gives it. {@code workers} 0
- * means Spark's default parallelism (or the checkpoint's when resuming); {@code startEpoch} and {@code epochs}
- * (resolved, > 0) give the slice; {@code maxExamples} 0 means all; {@code dataDir}/{@code modelIn}/
- * {@code checkpointDir} null mean the defaults; {@code keepCheckpoints} 0 turns checkpoints off; {@code averaging}
- * chooses where the workers' states are averaged ({@link AveragingPath}).
+ * Everything the training job needs, as the command line or a properties file gives it: values of the
+ * settings declared in {@link Settings} and {@link JobSettings} (each read here as the job uses it).
+ * {@code workers} 0 means Spark's default parallelism (or the checkpoint's when resuming); {@code startEpoch}
+ * and {@code epochs} (resolved, > 0) give the slice; {@code maxExamples} 0 means all; {@code dataDir}/
+ * {@code modelIn}/{@code checkpointDir} null mean the defaults; {@code keepCheckpoints} 0 turns checkpoints off;
+ * {@code averaging} chooses where the workers' states are averaged ({@link AveragingPath}).
  */
-public record TrainingJobSettings(OneCyclePolicy policy, int totEpochs, int startEpoch, int epochs,
-        int batchSizePerWorker, int averagingFrequency, int workers, long seed, String runDir, String modelIn,
-        int maxExamples, String dataDir, int hiddenUnits, boolean overwrite, String checkpointDir, boolean resume,
-        int keepCheckpoints, boolean acceptChangedSettings, String dataFormat, String labelColumn,
-        String featuresColumn, int maxRestarts, AveragingPath averaging) {
+public record TrainingJobSettings(SettingValues values) {
+
+    public OneCyclePolicy policy() {
+        return Settings.policy(values);
+    }
+
+    public int totEpochs() {
+        return values.get(Settings.TOT_EPOCHS);
+    }
+
+    public int startEpoch() {
+        return values.get(Settings.START_EPOCH);
+    }
+
+    /** The epochs asked for: the value given, else the rest of the cycle. */
+    public int epochs() {
+        return Settings.epochs(values);
+    }
+
+    public int batchSizePerWorker() {
+        return values.get(Settings.BATCH_SIZE);
+    }
+
+    public int averagingFrequency() {
+        return values.get(Settings.AVERAGING_FREQUENCY);
+    }
+
+    public int workers() {
+        return values.getOr(Settings.WORKERS, 0);
+    }
+
+    public long seed() {
+        return values.get(Settings.SEED);
+    }
+
+    public String runDir() {
+        return values.get(JobSettings.RUN_DIR);
+    }
+
+    public String modelIn() {
+        return values.get(JobSettings.MODEL_IN);
+    }
+
+    public int maxExamples() {
+        return values.getOr(JobSettings.MAX_EXAMPLES, 0);
+    }
+
+    public String dataDir() {
+        return values.get(JobSettings.DATA);
+    }
+
+    public int hiddenUnits() {
+        return values.get(Settings.HIDDEN);
+    }
+
+    public boolean overwrite() {
+        return values.get(JobSettings.OVERWRITE);
+    }
+
+    public String checkpointDir() {
+        return values.get(Settings.CHECKPOINT_DIR);
+    }
+
+    public boolean resume() {
+        return values.get(Settings.RESUME);
+    }
+
+    public int keepCheckpoints() {
+        return values.get(Settings.KEEP_CHECKPOINTS);
+    }
+
+    public boolean acceptChangedSettings() {
+        return values.get(Settings.ACCEPT_CHANGED_SETTINGS);
+    }
+
+    /** The format id given ({@code csv}), or null: from the file name. */
+    public String dataFormat() {
+        return values.isGiven(JobSettings.DATA_FORMAT) ? values.get(JobSettings.DATA_FORMAT).id() : null;
+    }
+
+    public String labelColumn() {
+        return values.get(JobSettings.LABEL_COLUMN);
+    }
+
+    public String featuresColumn() {
+        return values.get(JobSettings.FEATURES_COLUMN);
+    }
+
+    public int maxRestarts() {
+        return values.get(JobSettings.MAX_RESTARTS);
+    }
+
+    public AveragingPath averaging() {
+        return values.get(Settings.AVERAGING);
+    }
 
     /** The exclusive last epoch of the slice asked for. */
     public int endEpoch() {
-        return startEpoch + epochs;
+        return startEpoch() + epochs();
     }
 
     /** {@code --checkpoint-dir}, default {@code <run-dir>/checkpoints}. */
     public String checkpointDirOrDefault() {
-        return checkpointDir != null ? checkpointDir : java.nio.file.Paths.get(runDir, "checkpoints").toString();
+        return checkpointDir() != null ? checkpointDir() : java.nio.file.Paths.get(runDir(), "checkpoints").toString();
     }
 }

@@ -56,6 +56,9 @@ final class ClassifierFit {
         if (est.getResume() && est.getCheckpointDir() == null) {
             throw new InvalidParameterException("resume", "needs checkpointDir (where the checkpoints are)", true);
         }
+        if (est.getResume() && est.getKeepCheckpoints() == 0) {
+            throw new InvalidParameterException("resume", "needs checkpoints: keepCheckpoints is 0", true);
+        }
         FrameExamples examples = FrameExamples.check(dataset, est.getFeaturesCol(), est.getLabelCol());
         if (initial != null && (initial.numFeatures() != examples.features()
                 || initial.numClasses() != examples.classes())) {
@@ -71,7 +74,7 @@ final class ClassifierFit {
         int end = est.getStartEpoch() + est.getEpochs();
         CheckpointStore store = null;
         Checkpoint from = null;
-        if (est.getCheckpointDir() != null) {
+        if (est.getCheckpointDir() != null && est.getKeepCheckpoints() > 0) {
             store = openStore(sc);
             from = est.getResume() ? newestCheckpoint(store) : null;
         }

@@ -18,6 +18,11 @@ import dev.onecycle.spark.OneCycleTrainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import dev.onecycle.settings.MomentumPair;
+import dev.onecycle.settings.Setting;
+import dev.onecycle.settings.SettingValues;
+import dev.onecycle.settings.Settings;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,54 +67,10 @@ public final class OneCycleClassifier
 
     private String uid;
 
-    // ---- the 1cycle policy ----
-    private final DoubleParam lrMax = new DoubleParam(this, "lrMax", "peak learning rate",
-            Rule.<Object>of("lrMax", "must be finite and > 0", v -> finite(v) && (Double) v > 0));
-    private final DoubleParam divFactor = new DoubleParam(this, "divFactor", "the cycle starts at lrMax / divFactor",
-            Rule.<Object>of("divFactor", "must be finite and > 0", v -> finite(v) && (Double) v > 0));
-    private final DoubleParam pctStart = new DoubleParam(this, "pctStart",
-            "fraction of the cycle spent warming up, in [0, 1]",
-            Rule.<Object>of("pctStart", "must be in [0, 1]", v -> (Double) v >= 0 && (Double) v <= 1));
-    private final DoubleParam finalDiv = new DoubleParam(this, "finalDiv", "final divisor: fastai ends at "
-            + "lrMax / finalDiv (default divFactor * 1e4), pytorch at lrMax / divFactor / finalDiv (default 1e4)",
-            Rule.<Object>of("finalDiv", "must be finite and > 0", v -> finite(v) && (Double) v > 0));
-    private final DoubleParam maxMomentum = new DoubleParam(this, "maxMomentum",
-            "momentum at the ends of the cycle, in [0, 1)",
-            Rule.<Object>of("maxMomentum", "must be in [0, 1)", v -> (Double) v >= 0 && (Double) v < 1));
-    private final DoubleParam baseMomentum = new DoubleParam(this, "baseMomentum",
-            "momentum at the peak learning rate, in [0, 1)",
-            Rule.<Object>of("baseMomentum", "must be in [0, 1)", v -> (Double) v >= 0 && (Double) v < 1));
-    private final Param<String> style = new Param<>(this, "style",
-            "reference implementation to reproduce exactly: fastai or pytorch",
-            Rule.<String>of("style", "must be one of fastai, pytorch", v -> OneCycleStyle.parse(v) != null));
-    private final Param<String> anneal = new Param<>(this, "anneal", "annealing within each phase: cos or linear",
-            Rule.<String>of("anneal", "must be one of cos, linear", v -> Annealing.parse(v) != null));
-    private final BooleanParam threePhase = new BooleanParam(this, "threePhase",
-            "PyTorch's three_phase (pytorch style only)");
-
-    // ---- the cycle ----
-    private final IntParam totEpochs = new IntParam(this, "totEpochs", "epochs in the whole cycle (> 0)",
-            Rule.<Object>of("totEpochs", "must be > 0", v -> (Integer) v > 0));
-    private final IntParam startEpoch = new IntParam(this, "startEpoch", "epoch of the cycle to start at (>= 0)",
-            Rule.<Object>of("startEpoch", "must be >= 0", v -> (Integer) v >= 0));
-    private final IntParam epochs = new IntParam(this, "epochs",
-            "epochs to train in this fit (> 0; unset: to the end of the cycle)",
-            Rule.<Object>of("epochs", "must be > 0", v -> (Integer) v > 0));
-
-    // ---- training ----
-    private final IntParam batchSize = new IntParam(this, "batchSize", "minibatch size per worker (> 0)",
-            Rule.<Object>of("batchSize", "must be > 0", v -> (Integer) v > 0));
-    private final IntParam averagingFrequency = new IntParam(this, "averagingFrequency",
-            "minibatches per worker between parameter averagings (> 0)",
-            Rule.<Object>of("averagingFrequency", "must be > 0", v -> (Integer) v > 0));
-    private final Param<String> averaging = new Param<>(this, "averaging", "where workers' states are averaged: "
-            + "barrier, driver or auto (barrier when it can run); results are bitwise the same",
-            Rule.<String>of("averaging", "must be one of auto, barrier, driver", v -> AveragingPath.parse(v) != null));
-    private final IntParam workers = new IntParam(this, "workers",
-            "workers training in parallel (0: Spark's default parallelism, or the checkpoint's when resuming)",
-            Rule.<Object>of("workers", "must be >= 0", v -> (Integer) v >= 0));
-    private final LongParam seed = new LongParam(this, "seed",
-            "seeds the new network, the data order of every epoch and dropout");
+    /** The declared settings that are this estimator's Params (every library setting). */
+    static final List<Setting<?>> SETTINGS = Settings.all();
+    /** The Params made from {@link #SETTINGS}, by name. */
+    private final Map<String, Param<?>> settingParams = new LinkedHashMap<>();
 
     // ---- the network ----
     private final Param<String> network = new Param<>(this, "network", "the network to train: '" + MLP
@@ -117,23 +78,9 @@ public final class OneCycleClassifier
             + "ComputationGraphConfiguration as JSON (its updater's learning rate and momentum are replaced by the "
             + "1cycle); with initialModel unset or 'mlp'", Rule.<String>of("network", "must be 'mlp' or a DL4J configuration JSON object",
                     v -> v.equals(MLP) || v.strip().startsWith("{")));
-    private final IntParam hidden = new IntParam(this, "hidden", "hidden units of the 'mlp' network (> 0); with initialModel unset or its own",
-            Rule.<Object>of("hidden", "must be > 0", v -> (Integer) v > 0));
     private final Param<OneCycleClassificationModel> initialModel = new Param<>(this, "initialModel",
             "a model of an earlier part of the same cycle to continue from (its network with updater state); "
                     + "with startEpoch where that part ended");
-
-    // ---- checkpoints ----
-    private final Param<String> checkpointDir = new Param<>(this, "checkpointDir",
-            "where to write a checkpoint after each epoch (any Hadoop path); unset: none",
-            Rule.<String>of("checkpointDir", "must not be blank", v -> !v.isBlank()));
-    private final IntParam keepCheckpoints = new IntParam(this, "keepCheckpoints",
-            "checkpoints to keep in checkpointDir (> 0)",
-            Rule.<Object>of("keepCheckpoints", "must be > 0", v -> (Integer) v > 0));
-    private final BooleanParam resume = new BooleanParam(this, "resume",
-            "continue from the newest valid checkpoint in checkpointDir (start at startEpoch when there is none)");
-    private final BooleanParam acceptChangedSettings = new BooleanParam(this, "acceptChangedSettings",
-            "with resume: continue even though settings differ from the checkpoint's (the cycle is then not exact)");
 
     public OneCycleClassifier() {
         this(PendingUid.park(null));
@@ -144,29 +91,18 @@ public final class OneCycleClassifier
         this(PendingUid.park(uid));
     }
 
+    @SuppressWarnings("unchecked")
     private OneCycleClassifier(PendingUid.Token parked) {
         super();
         uid(); // takes the parked uid if no superclass param did
-        setDefault(lrMax, 0.1);
-        setDefault(divFactor, OneCyclePolicy.DEFAULT_DIV_FACTOR);
-        setDefault(pctStart, OneCyclePolicy.DEFAULT_PCT_START);
-        setDefault(maxMomentum, OneCyclePolicy.DEFAULT_MAX_MOMENTUM);
-        setDefault(baseMomentum, OneCyclePolicy.DEFAULT_BASE_MOMENTUM);
-        setDefault(style, OneCycleStyle.FASTAI.id());
-        setDefault(anneal, Annealing.COS.id());
-        setDefault(threePhase, false);
-        setDefault(totEpochs, 5);
-        setDefault(startEpoch, 0);
-        setDefault(batchSize, 32);
-        setDefault(averagingFrequency, 4);
-        setDefault(averaging, AveragingPath.AUTO.id());
-        setDefault(workers, 0);
-        setDefault(seed, 42L);
+        for (Setting<?> s : SETTINGS) {
+            Param<Object> p = (Param<Object>) SettingParams.create(this, s);
+            settingParams.put(s.name(), p);
+            if (s.defaultValue() != null) {
+                setDefault(p, SettingParams.toParam(s, s.defaultValue()));
+            }
+        }
         setDefault(network, MLP);
-        setDefault(hidden, 256);
-        setDefault(keepCheckpoints, 3);
-        setDefault(resume, false);
-        setDefault(acceptChangedSettings, false);
     }
 
     @Override
@@ -177,118 +113,143 @@ public final class OneCycleClassifier
         return uid;
     }
 
-    private static boolean finite(Object v) {
-        return Double.isFinite((Double) v);
+    /**
+     * MLlib's Params (found on public methods returning them) and the Params of the declared settings: a setting
+     * declared in {@link Settings} is a Param here without further code ({@code set(getParam("name"), value)}).
+     */
+    @Override
+    public Param<?>[] params() {
+        java.util.TreeMap<String, Param<?>> all = new java.util.TreeMap<>();
+        for (Param<?> p : super.params()) {
+            all.put(p.name(), p);
+        }
+        all.putAll(settingParams);
+        return all.values().toArray(new Param<?>[0]);
     }
 
-    // ---- Param accessors (MLlib finds params through public no-argument methods returning them) ----
-    public DoubleParam lrMax() { return lrMax; }
-    public DoubleParam divFactor() { return divFactor; }
-    public DoubleParam pctStart() { return pctStart; }
-    public DoubleParam finalDiv() { return finalDiv; }
-    public DoubleParam maxMomentum() { return maxMomentum; }
-    public DoubleParam baseMomentum() { return baseMomentum; }
-    public Param<String> style() { return style; }
-    public Param<String> anneal() { return anneal; }
-    public BooleanParam threePhase() { return threePhase; }
-    public IntParam totEpochs() { return totEpochs; }
-    public IntParam startEpoch() { return startEpoch; }
-    public IntParam epochs() { return epochs; }
-    public IntParam batchSize() { return batchSize; }
-    public IntParam averagingFrequency() { return averagingFrequency; }
-    public Param<String> averaging() { return averaging; }
-    public IntParam workers() { return workers; }
-    public LongParam seed() { return seed; }
-    public Param<String> network() { return network; }
-    public IntParam hidden() { return hidden; }
-    public Param<OneCycleClassificationModel> initialModel() { return initialModel; }
-    public Param<String> checkpointDir() { return checkpointDir; }
-    public IntParam keepCheckpoints() { return keepCheckpoints; }
-    public BooleanParam resume() { return resume; }
-    public BooleanParam acceptChangedSettings() { return acceptChangedSettings; }
-
-    // ---- setters ----
-    public OneCycleClassifier setLrMax(double v) { return put(lrMax, v); }
-    public OneCycleClassifier setDivFactor(double v) { return put(divFactor, v); }
-    public OneCycleClassifier setPctStart(double v) { return put(pctStart, v); }
-    public OneCycleClassifier setFinalDiv(double v) { return put(finalDiv, v); }
-    public OneCycleClassifier setMaxMomentum(double v) { return put(maxMomentum, v); }
-    public OneCycleClassifier setBaseMomentum(double v) { return put(baseMomentum, v); }
-
-    /** Both momenta: {@code max} at the ends of the cycle, {@code base} at the peak learning rate. */
-    public OneCycleClassifier setMomentum(double max, double base) {
-        return setMaxMomentum(max).setBaseMomentum(base);
+    /** The Param of a declared setting. */
+    public Param<?> param(Setting<?> setting) {
+        Param<?> p = settingParams.get(setting.name());
+        if (p == null) {
+            throw new IllegalArgumentException(setting.name() + " is not a param of " + getClass().getSimpleName());
+        }
+        return p;
     }
 
-    public OneCycleClassifier setStyle(String v) { return put(style, v); }
-    public OneCycleClassifier setAnneal(String v) { return put(anneal, v); }
-    public OneCycleClassifier setThreePhase(boolean v) { return put(threePhase, v); }
-    public OneCycleClassifier setTotEpochs(int v) { return put(totEpochs, v); }
-    public OneCycleClassifier setStartEpoch(int v) { return put(startEpoch, v); }
-    public OneCycleClassifier setEpochs(int v) { return put(epochs, v); }
-    public OneCycleClassifier setBatchSize(int v) { return put(batchSize, v); }
-    public OneCycleClassifier setAveragingFrequency(int v) { return put(averagingFrequency, v); }
-    public OneCycleClassifier setAveraging(String v) { return put(averaging, v); }
-    public OneCycleClassifier setWorkers(int v) { return put(workers, v); }
-    public OneCycleClassifier setSeed(long v) { return put(seed, v); }
-    public OneCycleClassifier setNetwork(String v) { return put(network, v); }
-    public OneCycleClassifier setHidden(int v) { return put(hidden, v); }
-    public OneCycleClassifier setInitialModel(OneCycleClassificationModel v) { return put(initialModel, v); }
-    public OneCycleClassifier setCheckpointDir(String v) { return put(checkpointDir, v); }
-    public OneCycleClassifier setKeepCheckpoints(int v) { return put(keepCheckpoints, v); }
-    public OneCycleClassifier setResume(boolean v) { return put(resume, v); }
-    public OneCycleClassifier setAcceptChangedSettings(boolean v) { return put(acceptChangedSettings, v); }
-
+    /** Sets a declared setting's Param (validated). */
     @SuppressWarnings("unchecked")
-    private <T> OneCycleClassifier put(Param<T> p, Object v) {
-        set((Param<Object>) (Param<?>) p, v);
+    public <T> OneCycleClassifier set(Setting<T> setting, T value) {
+        set((Param<Object>) param(setting), SettingParams.toParam(setting, value));
         return this;
     }
 
-    // ---- getters ----
-    public double getLrMax() { return (Double) getOrDefault(lrMax); }
-    public double getDivFactor() { return (Double) getOrDefault(divFactor); }
-    public double getPctStart() { return (Double) getOrDefault(pctStart); }
+    /** A declared setting's value: the one set, else its default, else null. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Setting<T> setting) {
+        Param<Object> p = (Param<Object>) param(setting);
+        return isDefined(p) ? (T) SettingParams.fromParam(setting, getOrDefault(p)) : null;
+    }
+
+    /** The values set (not the defaults) of the declared settings. */
+    public SettingValues settingValues() {
+        SettingValues v = SettingValues.empty();
+        for (Setting<?> s : SETTINGS) {
+            v = given(v, s);
+        }
+        return v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> SettingValues given(SettingValues v, Setting<T> s) {
+        Param<Object> p = (Param<Object>) param(s);
+        return isSet(p) ? v.with(s, (T) SettingParams.fromParam(s, getOrDefault(p))) : v;
+    }
+
+    // ---- typed accessors of the declared settings' Params (MLlib style: lrMax(), setLrMax, getLrMax) ----
+    public DoubleParam lrMax() { return (DoubleParam) param(Settings.LR_MAX); }
+    public DoubleParam divFactor() { return (DoubleParam) param(Settings.DIV_FACTOR); }
+    public DoubleParam pctStart() { return (DoubleParam) param(Settings.PCT_START); }
+    public DoubleParam finalDiv() { return (DoubleParam) param(Settings.FINAL_DIV); }
+    public IntParam totEpochs() { return (IntParam) param(Settings.TOT_EPOCHS); }
+    public IntParam startEpoch() { return (IntParam) param(Settings.START_EPOCH); }
+    public IntParam epochs() { return (IntParam) param(Settings.EPOCHS); }
+    public IntParam batchSize() { return (IntParam) param(Settings.BATCH_SIZE); }
+    public IntParam averagingFrequency() { return (IntParam) param(Settings.AVERAGING_FREQUENCY); }
+    public IntParam workers() { return (IntParam) param(Settings.WORKERS); }
+    public LongParam seed() { return (LongParam) param(Settings.SEED); }
+    public IntParam hidden() { return (IntParam) param(Settings.HIDDEN); }
+    public Param<String> network() { return network; }
+    public Param<OneCycleClassificationModel> initialModel() { return initialModel; }
+
+    public OneCycleClassifier setLrMax(double v) { return set(Settings.LR_MAX, v); }
+    public OneCycleClassifier setDivFactor(double v) { return set(Settings.DIV_FACTOR, v); }
+    public OneCycleClassifier setPctStart(double v) { return set(Settings.PCT_START, v); }
+    public OneCycleClassifier setFinalDiv(double v) { return set(Settings.FINAL_DIV, v); }
+
+    /** Both momenta: {@code max} at the ends of the cycle, {@code base} at the peak learning rate. */
+    public OneCycleClassifier setMomentum(double max, double base) { return set(Settings.MOMS, new MomentumPair(max, base)); }
+    public OneCycleClassifier setStyle(String v) { return put(param(Settings.STYLE), v); }
+    public OneCycleClassifier setAnneal(String v) { return put(param(Settings.ANNEAL), v); }
+    public OneCycleClassifier setThreePhase(boolean v) { return set(Settings.THREE_PHASE, v); }
+    public OneCycleClassifier setTotEpochs(int v) { return set(Settings.TOT_EPOCHS, v); }
+    public OneCycleClassifier setStartEpoch(int v) { return set(Settings.START_EPOCH, v); }
+    public OneCycleClassifier setEpochs(int v) { return set(Settings.EPOCHS, v); }
+    public OneCycleClassifier setBatchSize(int v) { return set(Settings.BATCH_SIZE, v); }
+    public OneCycleClassifier setAveragingFrequency(int v) { return set(Settings.AVERAGING_FREQUENCY, v); }
+    public OneCycleClassifier setAveraging(String v) { return put(param(Settings.AVERAGING), v); }
+    public OneCycleClassifier setWorkers(int v) { return set(Settings.WORKERS, v); }
+    public OneCycleClassifier setSeed(long v) { return set(Settings.SEED, v); }
+    public OneCycleClassifier setHidden(int v) { return set(Settings.HIDDEN, v); }
+    public OneCycleClassifier setCheckpointDir(String v) { return set(Settings.CHECKPOINT_DIR, v); }
+    public OneCycleClassifier setKeepCheckpoints(int v) { return set(Settings.KEEP_CHECKPOINTS, v); }
+    public OneCycleClassifier setResume(boolean v) { return set(Settings.RESUME, v); }
+    public OneCycleClassifier setAcceptChangedSettings(boolean v) { return set(Settings.ACCEPT_CHANGED_SETTINGS, v); }
+    public OneCycleClassifier setNetwork(String v) { return put(network, v); }
+    public OneCycleClassifier setInitialModel(OneCycleClassificationModel v) { return put(initialModel, v); }
+
+    @SuppressWarnings("unchecked")
+    private OneCycleClassifier put(Param<?> p, Object v) {
+        set((Param<Object>) p, v);
+        return this;
+    }
+
+    public double getLrMax() { return get(Settings.LR_MAX); }
+    public double getDivFactor() { return get(Settings.DIV_FACTOR); }
+    public double getPctStart() { return get(Settings.PCT_START); }
 
     /** The final divisor: the value set, else the style's default. */
     public double getFinalDiv() { return policy().finalDiv(); }
-    public double getMaxMomentum() { return (Double) getOrDefault(maxMomentum); }
-    public double getBaseMomentum() { return (Double) getOrDefault(baseMomentum); }
-    public String getStyle() { return getOrDefault(style); }
-    public String getAnneal() { return getOrDefault(anneal); }
-    public boolean getThreePhase() { return (Boolean) getOrDefault(threePhase); }
-    public int getTotEpochs() { return (Integer) getOrDefault(totEpochs); }
-    public int getStartEpoch() { return (Integer) getOrDefault(startEpoch); }
+    public MomentumPair getMomentum() { return get(Settings.MOMS); }
+    public String getStyle() { return get(Settings.STYLE).id(); }
+    public String getAnneal() { return get(Settings.ANNEAL).id(); }
+    public boolean getThreePhase() { return get(Settings.THREE_PHASE); }
+    public int getTotEpochs() { return get(Settings.TOT_EPOCHS); }
+    public int getStartEpoch() { return get(Settings.START_EPOCH); }
 
     /** The epochs of this fit: the value set, else to the end of the cycle. */
-    public int getEpochs() { return isDefined(epochs) ? (Integer) getOrDefault(epochs) : getTotEpochs() - getStartEpoch(); }
-    public int getBatchSize() { return (Integer) getOrDefault(batchSize); }
-    public int getAveragingFrequency() { return (Integer) getOrDefault(averagingFrequency); }
-    public String getAveraging() { return getOrDefault(averaging); }
-    public int getWorkers() { return (Integer) getOrDefault(workers); }
-    public long getSeed() { return (Long) getOrDefault(seed); }
+    public int getEpochs() { return isDefined(epochs()) ? get(Settings.EPOCHS) : getTotEpochs() - getStartEpoch(); }
+    public int getBatchSize() { return get(Settings.BATCH_SIZE); }
+    public int getAveragingFrequency() { return get(Settings.AVERAGING_FREQUENCY); }
+    public String getAveraging() { return get(Settings.AVERAGING).id(); }
+
+    /** The workers set, or 0: Spark's default parallelism (or the checkpoint's when resuming). */
+    public int getWorkers() { return isDefined(workers()) ? get(Settings.WORKERS) : 0; }
+    public long getSeed() { return get(Settings.SEED); }
     public String getNetwork() { return getOrDefault(network); }
-    public int getHidden() { return (Integer) getOrDefault(hidden); }
+    public int getHidden() { return get(Settings.HIDDEN); }
 
     /** The model to continue from, or null. */
     public OneCycleClassificationModel getInitialModel() { return isDefined(initialModel) ? getOrDefault(initialModel) : null; }
 
     /** The checkpoint folder, or null (no checkpoints). */
-    public String getCheckpointDir() { return isDefined(checkpointDir) ? getOrDefault(checkpointDir) : null; }
-    public int getKeepCheckpoints() { return (Integer) getOrDefault(keepCheckpoints); }
-    public boolean getResume() { return (Boolean) getOrDefault(resume); }
-    public boolean getAcceptChangedSettings() { return (Boolean) getOrDefault(acceptChangedSettings); }
+    public String getCheckpointDir() { return get(Settings.CHECKPOINT_DIR); }
+    public int getKeepCheckpoints() { return get(Settings.KEEP_CHECKPOINTS); }
+    public boolean getResume() { return get(Settings.RESUME); }
+    public boolean getAcceptChangedSettings() { return get(Settings.ACCEPT_CHANGED_SETTINGS); }
 
     /** The 1cycle policy these params give; refuses combinations the policy refuses (three phases with fastai). */
     public OneCyclePolicy policy() {
-        OneCyclePolicy.Builder b = OneCyclePolicy.builder().setLrMax(getLrMax()).optDivFactor(getDivFactor())
-                .optPctStart(getPctStart()).optMomentum(getMaxMomentum(), getBaseMomentum())
-                .optStyle(OneCycleStyle.parse(getStyle())).optAnnealing(Annealing.parse(getAnneal()))
-                .optThreePhase(getThreePhase());
-        if (isDefined(finalDiv)) {
-            b.optFinalDiv((Double) getOrDefault(finalDiv));
-        }
-        return b.build();
+        return Settings.policy(settingValues());
     }
 
     /** The slice of the cycle this fit trains; refuses bounds outside the cycle. */

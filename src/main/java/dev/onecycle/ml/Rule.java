@@ -22,6 +22,7 @@ final class Rule<T> extends AbstractFunction1<T, Object> implements Serializable
         this.name = name;
         this.rule = rule;
         this.check = check;
+        this.setting = null;
     }
 
     /**
@@ -32,8 +33,42 @@ final class Rule<T> extends AbstractFunction1<T, Object> implements Serializable
         return new Rule<>(name, rule, check);
     }
 
+    /**
+     * The validator of a declared setting's Param: the Param's value as the setting's, checked by the setting's
+     * type and rule (whose {@link InvalidParameterException} names the setting, the rule and the value).
+     */
+    static <T> Rule<T> of(dev.onecycle.settings.Setting<?> setting) {
+        return new Rule<>(setting);
+    }
+
+    private final dev.onecycle.settings.Setting<?> setting;
+
+    private Rule(dev.onecycle.settings.Setting<?> setting) {
+        this.name = setting.name();
+        this.rule = null;
+        this.check = null;
+        this.setting = setting;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S> void validate(dev.onecycle.settings.Setting<S> s, Object value) {
+        s.validate((S) value);
+    }
+
     @Override
     public Object apply(T value) {
+        if (setting != null) {
+            Object v;
+            try {
+                v = SettingParams.fromParam(setting, value);
+            } catch (InvalidParameterException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                throw new InvalidParameterException(name, setting.type().rule(), "'" + value + "'");
+            }
+            validate(setting, v);
+            return true;
+        }
         boolean ok;
         try {
             ok = value != null && check.test(value);

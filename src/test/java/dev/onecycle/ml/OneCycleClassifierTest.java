@@ -65,18 +65,24 @@ class OneCycleClassifierTest {
         OneCycleClassifier oc = new OneCycleClassifier();
         InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> oc.setLrMax(-1));
         assertEquals("lrMax must be finite and > 0, got -1.0", e.getMessage());
-        assertEquals("style must be one of fastai, pytorch, got keras",
+        assertEquals("style must be one of fastai, pytorch, got 'keras'",
                 assertThrows(InvalidParameterException.class, () -> oc.setStyle("keras")).getMessage());
         assertEquals("pctStart must be in [0, 1], got 1.5",
                 assertThrows(InvalidParameterException.class, () -> oc.setPctStart(1.5)).getMessage());
-        assertEquals("averaging must be one of auto, barrier, driver, got tree",
+        assertEquals("averaging must be one of auto, barrier, driver, got 'tree'",
                 assertThrows(InvalidParameterException.class, () -> oc.setAveraging("tree")).getMessage());
         assertEquals("batchSize must be > 0, got 0",
                 assertThrows(InvalidParameterException.class, () -> oc.setBatchSize(0)).getMessage());
         // docs and defaults, as MLlib shows them
         String explained = oc.explainParams();
-        assertTrue(explained.contains("lrMax: peak learning rate (default: 0.1)"), explained);
-        assertTrue(explained.contains("totEpochs: epochs in the whole cycle (> 0) (default: 5)"), explained);
+        assertTrue(explained.contains("lrMax: Peak learning rate (finite, > 0). (default: 0.1)"), explained);
+        assertTrue(explained.contains("totEpochs: Epochs in the whole cycle. (default: 5)"), explained);
+        assertTrue(explained.contains("epochs: Epochs to run now. Unset: to the end of the cycle. (undefined)"),
+                explained);
+        // every declared library setting is a Param, found by MLlib by name
+        for (dev.onecycle.settings.Setting<?> s : dev.onecycle.settings.Settings.all()) {
+            assertEquals(s.name(), oc.getParam(s.name()).name());
+        }
         assertEquals(5, oc.getEpochs(), "unset epochs run to the end of the cycle");
         assertEquals(3, oc.setStartEpoch(2).getEpochs());
         assertEquals(250_000.0, oc.getFinalDiv(), "fastai's default final divisor: divFactor * 1e4");
@@ -145,7 +151,7 @@ class OneCycleClassifierTest {
         OneCycleClassifier estLoaded = RoundTrip.mlSaveLoad(est, tmp.resolve("estimators"));
         assertEquals(est.policy(), estLoaded.policy());
         assertEquals(model.network().paramsSha256(), estLoaded.getInitialModel().network().paramsSha256());
-        assertFalse(estLoaded.isSet(estLoaded.resume()));
+        assertFalse(estLoaded.isSet(estLoaded.param(dev.onecycle.settings.Settings.RESUME)));
     }
 
     @Test

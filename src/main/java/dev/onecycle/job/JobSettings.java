@@ -1,0 +1,57 @@
+package dev.onecycle.job;
+
+import dev.onecycle.data.DataFormat;
+import dev.onecycle.settings.Setting;
+import dev.onecycle.settings.SettingType;
+import dev.onecycle.settings.Settings;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The settings of the {@code onecycle train} application beyond the library's ({@link Settings}): the run
+ * folder, the data, the model to start from, the crash-loop guard. Declared once like those; the command's
+ * flags and {@code spark.onecycle.*} keys are made from {@link #TRAIN}.
+ */
+public final class JobSettings {
+    private JobSettings() {
+    }
+
+    public static final Setting<String> RUN_DIR = Setting.builder("runDir", SettingType.TEXT)
+            .doc("Output folder.").defaultDoc("runs/<date-time>").paramLabel("DIR").build();
+    public static final Setting<Boolean> OVERWRITE = Setting.builder("overwrite", SettingType.BOOLEAN)
+            .doc("Replace the outputs of an earlier run in --run-dir.").defaultValue(false).build();
+    public static final Setting<Integer> MAX_RESTARTS = Setting.builder("maxRestarts", SettingType.INT)
+            .doc("With --resume: give up after N restarts in a row that wrote no new checkpoint (a crash loop under "
+                    + "--supervise).").defaultValue(3).paramLabel("N").nonNegative().build();
+    public static final Setting<String> MODEL_IN = Setting.builder("modelIn", SettingType.TEXT)
+            .doc("Start from this DL4J model (model.zip of an earlier run) instead of a new one.").paramLabel("FILE")
+            .build();
+    public static final Setting<Integer> MAX_EXAMPLES = Setting.builder("maxExamples", SettingType.INT)
+            .doc("Train on the first N training examples only.").paramLabel("N").positive().build();
+    public static final Setting<String> DATA = Setting.builder("data", SettingType.TEXT)
+            .doc("Folder (any Hadoop path) with train-/t10k- images and labels in IDX format, gzip or not; or a "
+                    + "LIBSVM, CSV or Parquet file or folder.").paramLabel("DIR").build();
+    public static final Setting<DataFormat> DATA_FORMAT = Setting.builder("dataFormat", SettingType.oneOf(
+            DataFormat.class, "idx, libsvm, csv, parquet", DataFormat::parse, DataFormat::id))
+            .doc("Format of --data.").defaultDoc("from the file name; a folder of IDX files is idx")
+            .paramLabel("idx|libsvm|csv|parquet").build();
+    public static final Setting<String> LABEL_COLUMN = Setting.builder("labelColumn", SettingType.TEXT)
+            .doc("CSV/Parquet column holding the 0-based class index.").defaultValue("label").paramLabel("NAME")
+            .build();
+    public static final Setting<String> FEATURES_COLUMN = Setting.builder("featuresColumn", SettingType.TEXT)
+            .doc("Parquet vector column of features.").defaultValue("features").paramLabel("NAME").build();
+
+    /** {@code onecycle train}'s settings, in the order its help shows them. */
+    public static final List<Setting<?>> TRAIN = train();
+
+    private static List<Setting<?>> train() {
+        List<Setting<?>> s = new ArrayList<>(Settings.POLICY);
+        s.addAll(Settings.CYCLE);
+        s.addAll(List.of(Settings.BATCH_SIZE, Settings.AVERAGING_FREQUENCY, Settings.AVERAGING, Settings.WORKERS,
+                Settings.SEED, RUN_DIR, OVERWRITE,
+                Settings.CHECKPOINT_DIR.withDefaultDoc("<run-dir>/checkpoints"), Settings.RESUME,
+                Settings.KEEP_CHECKPOINTS, MAX_RESTARTS, Settings.ACCEPT_CHANGED_SETTINGS, MODEL_IN, MAX_EXAMPLES,
+                DATA, DATA_FORMAT, LABEL_COLUMN, FEATURES_COLUMN, Settings.HIDDEN));
+        return List.copyOf(s);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.onecycle.settings;
+
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * How a setting's value is written as text (a flag's argument, a {@code spark.onecycle.*} value, a checkpoint's
+ * entry) and read back. {@link #parse} refuses text that is not of the type with an
+ * {@link IllegalArgumentException} saying what was expected and what was given; the setting's own rule then
+ * judges the value.
+ */
+public final class SettingType<T> implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** A parser or formatter that travels with the settings (ML Params are serializable). */
+    public interface Fn<A, B> extends Function<A, B>, java.io.Serializable {
+    }
+
+    /** Any double {@link Double#parseDouble} accepts, NaN and Infinity included (the rule judges). */
+    public static final SettingType<Double> DOUBLE = new SettingType<>(Double.class, "a number",
+            s -> Double.parseDouble(s.trim()), v -> Double.toString(v));
+    public static final SettingType<Integer> INT = new SettingType<>(Integer.class, "a whole number",
+            s -> Integer.parseInt(s.trim()), String::valueOf);
+    public static final SettingType<Long> LONG = new SettingType<>(Long.class, "a whole number",
+            s -> Long.parseLong(s.trim()), String::valueOf);
+    /** On the command line a flag without argument; as text {@code true} or {@code false}. */
+    public static final SettingType<Boolean> BOOLEAN = new SettingType<>(Boolean.class, "true or false",
+            SettingType::parseBoolean, String::valueOf);
+    public static final SettingType<String> TEXT = new SettingType<>(String.class, "text", s -> s, s -> s);
+    /** {@code max,base}: two numbers separated by a comma, as fastai's {@code moms=(0.95, 0.85)}. */
+    public static final SettingType<MomentumPair> MOMENTUM_PAIR = new SettingType<>(MomentumPair.class,
+            "two numbers separated by a comma (max,base, e.g. 0.95,0.85)", MomentumPair::parse, MomentumPair::toString);
+
+    private final Class<T> javaType;
+    private final String expected;
+    private final Fn<String, T> parse;
+    private final Fn<T, String> format;
+
+    private SettingType(Class<T> javaType, String expected, Fn<String, T> parse, Fn<T, String> format) {
+        this.javaType = javaType;
+        this.expected = expected;
+        this.parse = parse;
+        this.format = format;
+    }
+
+    /**
+     * A type of named values ({@code fastai|pytorch}): {@code parse} maps a name to its value (throwing for an
+     * unknown one), {@code id} a value back to its name.
+     */
+    public static <T> SettingType<T> oneOf(Class<T> javaType, String names, Fn<String, T> parse,
+            Fn<T, String> id) {
+        return new SettingType<>(javaType, "one of " + names, parse, id);
+    }
+
+    public Class<T> javaType() {
+        return javaType;
+    }
+
+    /** What text of this type looks like, for messages ("a whole number"). */
+    public String expected() {
+        return expected;
+    }
+
+    /** The rule of the type alone, for messages naming the setting: {@code "must be a whole number"}. */
+    public String rule() {
+        return "must be " + expected;
+    }
+
+    /** The value {@code text} writes; refuses other text with "expected ..., got '...'". */
+    public T parse(String text) {
+        try {
+            T value = text == null ? null : parse.apply(text);
+            if (value != null) {
+                return value;
+            }
+        } catch (RuntimeException e) {
+            // not of this type: said below
+        }
+        throw new IllegalArgumentException("expected " + expected + ", got '" + text + "'");
+    }
+
+    public String format(T value) {
+        return format.apply(value);
+    }
+
+    private static Boolean parseBoolean(String s) {
+        switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                return null;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.onecycle.settings;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Values given for some settings (immutable); a setting not given reads as its default, or null. */
+public final class SettingValues {
+    private static final SettingValues EMPTY = new SettingValues(Map.of());
+    private final Map<Setting<?>, Object> values;
+
+    private SettingValues(Map<Setting<?>, Object> values) {
+        this.values = values;
+    }
+
+    public static SettingValues empty() {
+        return EMPTY;
+    }
+
+    /** These values and {@code setting = value} (validated; null removes the value). */
+    public <T> SettingValues with(Setting<T> setting, T value) {
+        Map<Setting<?>, Object> m = new LinkedHashMap<>(values);
+        if (value == null) {
+            m.remove(setting);
+        } else {
+            m.put(setting, setting.validate(value));
+        }
+        return new SettingValues(java.util.Collections.unmodifiableMap(m));
+    }
+
+    /** True when a value was given (not the default). */
+    public boolean isGiven(Setting<?> setting) {
+        return values.containsKey(setting);
+    }
+
+    /** The value given, else the default, else null. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Setting<T> setting) {
+        Object v = values.get(setting);
+        return v != null ? (T) v : setting.defaultValue();
+    }
+
+    /** The value given, else the default, else {@code otherwise}. */
+    public <T> T getOr(Setting<T> setting, T otherwise) {
+        T v = get(setting);
+        return v != null ? v : otherwise;
+    }
+
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+}

@@ -1,0 +1,150 @@
+package dev.onecycle.settings;
+
+import dev.onecycle.schedule.Annealing;
+import dev.onecycle.schedule.CycleSlice;
+import dev.onecycle.schedule.InvalidParameterException;
+import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.schedule.OneCycleStyle;
+import dev.onecycle.spark.AveragingPath;
+import java.util.List;
+
+/**
+ * The settings of 1cycle training, each declared once: the policy, the cycle, the trainer, the built-in
+ * network and checkpoints. {@code onecycle train} makes its flags and {@code spark.onecycle.*} keys from them,
+ * {@code OneCycleClassifier} its Params, a resumed checkpoint its "what differs". To add a setting: declare it
+ * here (and in the lists it belongs to), then use it.
+ */
+public final class Settings {
+    private Settings() {
+    }
+
+    // ---- the policy (rules: OneCyclePolicy.Builder's own) ----
+    public static final Setting<Double> LR_MAX = Setting.builder("lrMax", SettingType.DOUBLE)
+            .doc("Peak learning rate (finite, > 0).").defaultValue(0.1).paramLabel("X")
+            .rule(v -> OneCyclePolicy.builder().setLrMax(v)).build();
+    public static final Setting<Double> DIV_FACTOR = Setting.builder("divFactor", SettingType.DOUBLE)
+            .doc("The cycle starts at lr-max / D.").defaultValue(OneCyclePolicy.DEFAULT_DIV_FACTOR).paramLabel("D")
+            .defaultDoc("25").rule(v -> OneCyclePolicy.builder().optDivFactor(v)).build();
+    public static final Setting<Double> PCT_START = Setting.builder("pctStart", SettingType.DOUBLE)
+            .doc("Fraction of the cycle spent warming up, in [0, 1].").defaultValue(OneCyclePolicy.DEFAULT_PCT_START)
+            .paramLabel("P").rule(v -> OneCyclePolicy.builder().optPctStart(v)).build();
+    public static final Setting<Double> FINAL_DIV = Setting.builder("finalDiv", SettingType.DOUBLE)
+            .doc("Final divisor: fastai ends at lr-max / F, pytorch at lr-max / D / F.").paramLabel("F")
+            .defaultDoc("fastai D * 1e4, pytorch 1e4").rule(v -> OneCyclePolicy.builder().optFinalDiv(v)).build();
+    public static final Setting<MomentumPair> MOMS = Setting.builder("moms", SettingType.MOMENTUM_PAIR)
+            .doc("Momentum at the ends and at the peak, each in [0, 1).").paramLabel("MAX,BASE")
+            .defaultValue(new MomentumPair(OneCyclePolicy.DEFAULT_MAX_MOMENTUM, OneCyclePolicy.DEFAULT_BASE_MOMENTUM))
+            .rule(v -> OneCyclePolicy.builder().optMomentum(v.max(), v.base())).alias("maxMomentum")
+            .alias("baseMomentum").build();
+    public static final Setting<OneCycleStyle> STYLE = Setting.builder("style", SettingType.oneOf(OneCycleStyle.class,
+            "fastai, pytorch", OneCycleStyle::parse, OneCycleStyle::id))
+            .doc("Reference implementation to reproduce exactly.").defaultValue(OneCycleStyle.FASTAI)
+            .paramLabel("fastai|pytorch").build();
+    public static final Setting<Annealing> ANNEAL = Setting.builder("anneal", SettingType.oneOf(Annealing.class,
+            "cos, linear", Annealing::parse, Annealing::id))
+            .doc("Annealing within each phase.").defaultValue(Annealing.COS).paramLabel("cos|linear")
+            .alias("annealing").build();
+    public static final Setting<Boolean> THREE_PHASE = Setting.builder("threePhase", SettingType.BOOLEAN)
+            .doc("PyTorch's three_phase (pytorch style only).").defaultValue(false).build();
+
+    // ---- the cycle ----
+    public static final Setting<Integer> TOT_EPOCHS = Setting.builder("totEpochs", SettingType.INT)
+            .doc("Epochs in the whole cycle.").defaultValue(5).paramLabel("N")
+            .rule(v -> CycleSlice.builder().optTotEpochs(v)).build();
+    public static final Setting<Integer> START_EPOCH = Setting.builder("startEpoch", SettingType.INT)
+            .doc("Epoch of the cycle to start at.").defaultValue(0).paramLabel("S")
+            .rule(v -> CycleSlice.builder().optStartEpoch(v)).build();
+    public static final Setting<Integer> EPOCHS = Setting.builder("epochs", SettingType.INT)
+            .doc("Epochs to run now.").defaultDoc("to the end of the cycle").paramLabel("E")
+            .rule(v -> CycleSlice.builder().setEpochs(v)).build();
+
+    // ---- the trainer ----
+    public static final Setting<Integer> BATCH_SIZE = Setting.builder("batchSize", SettingType.INT)
+            .doc("Minibatch size per worker.").defaultValue(32).paramLabel("B").positive()
+            .alias("batchSizePerWorker").build();
+    public static final Setting<Integer> AVERAGING_FREQUENCY = Setting.builder("averagingFrequency", SettingType.INT)
+            .doc("Minibatches per worker between parameter averagings.").defaultValue(4).paramLabel("K").positive()
+            .build();
+    public static final Setting<AveragingPath> AVERAGING = Setting.builder("averaging", SettingType.oneOf(
+            AveragingPath.class, "auto, barrier, driver", AveragingPath::parse, AveragingPath::id))
+            .doc("Where workers' states are averaged: barrier (many rounds per Spark job, averaged through the "
+                    + "driver's RPC endpoint; needs a free task slot per worker), driver (one Spark job per round) or "
+                    + "auto (barrier when it can run). Results are bitwise the same.")
+            .defaultValue(AveragingPath.AUTO).paramLabel("auto|barrier|driver").build();
+    public static final Setting<Integer> WORKERS = Setting.builder("workers", SettingType.INT)
+            .doc("Workers training in parallel.").defaultDoc("Spark's default parallelism, or the checkpoint's when "
+                    + "resuming").paramLabel("W").positive().build();
+    public static final Setting<Long> SEED = Setting.builder("seed", SettingType.LONG)
+            .doc("Seeds the model, the data order and dropout.").defaultValue(42L).paramLabel("SEED").build();
+    public static final Setting<Integer> HIDDEN = Setting.builder("hidden", SettingType.INT)
+            .doc("Hidden units of the default model (an MLP: features -> hidden ReLU -> classes softmax); not with a "
+                    + "given model, which brings its own.").defaultValue(256).paramLabel("UNITS").positive().build();
+
+    // ---- checkpoints ----
+    public static final Setting<String> CHECKPOINT_DIR = Setting.builder("checkpointDir", SettingType.TEXT)
+            .doc("Where to write a checkpoint after each epoch; any Hadoop path.").paramLabel("DIR")
+            .rule(v -> {
+                if (v.isBlank()) {
+                    throw new InvalidParameterException("checkpointDir", "must not be blank", "'" + v + "'");
+                }
+            }).build();
+    public static final Setting<Integer> KEEP_CHECKPOINTS = Setting.builder("keepCheckpoints", SettingType.INT)
+            .doc("Checkpoints to keep; 0 writes none.").defaultValue(3).paramLabel("N").nonNegative().build();
+    public static final Setting<Boolean> RESUME = Setting.builder("resume", SettingType.BOOLEAN)
+            .doc("Continue from the newest valid checkpoint in the checkpoint folder (start at the start epoch when "
+                    + "there is none).").defaultValue(false).build();
+    public static final Setting<Boolean> ACCEPT_CHANGED_SETTINGS = Setting.builder("acceptChangedSettings",
+            SettingType.BOOLEAN).doc("When resuming: continue even though settings differ from the checkpoint's "
+                    + "(the cycle is then not exact).").defaultValue(false).build();
+
+    /** The policy's settings, in the order help texts show them. */
+    public static final List<Setting<?>> POLICY = List.of(LR_MAX, DIV_FACTOR, PCT_START, FINAL_DIV, MOMS, STYLE,
+            ANNEAL, THREE_PHASE);
+    /** The slice of the cycle. */
+    public static final List<Setting<?>> CYCLE = List.of(TOT_EPOCHS, START_EPOCH, EPOCHS);
+    /** How the trainer trains, and the built-in network. */
+    public static final List<Setting<?>> TRAINER = List.of(BATCH_SIZE, AVERAGING_FREQUENCY, AVERAGING, WORKERS, SEED,
+            HIDDEN);
+    public static final List<Setting<?>> CHECKPOINTS = List.of(CHECKPOINT_DIR, RESUME, KEEP_CHECKPOINTS,
+            ACCEPT_CHANGED_SETTINGS);
+    /**
+     * What a checkpoint records of the settings and a resume must find unchanged to continue the cycle exactly
+     * (besides what the data gives: itersPerEpoch, the examples); "what differs" lists them in this order.
+     */
+    public static final List<Setting<?>> CHECKED_ON_RESUME = List.of(LR_MAX, DIV_FACTOR, PCT_START, FINAL_DIV, MOMS,
+            STYLE, ANNEAL, THREE_PHASE, TOT_EPOCHS, WORKERS, BATCH_SIZE, AVERAGING_FREQUENCY, SEED);
+
+    /** Every library setting. */
+    public static List<Setting<?>> all() {
+        List<Setting<?>> all = new java.util.ArrayList<>(POLICY);
+        all.addAll(CYCLE);
+        all.addAll(TRAINER);
+        all.addAll(CHECKPOINTS);
+        return List.copyOf(all);
+    }
+
+    /** The policy these values give; the builder refuses combinations (three phases with fastai). */
+    public static OneCyclePolicy policy(SettingValues v) {
+        MomentumPair moms = v.get(MOMS);
+        OneCyclePolicy.Builder b = OneCyclePolicy.builder().setLrMax(v.get(LR_MAX)).optDivFactor(v.get(DIV_FACTOR))
+                .optPctStart(v.get(PCT_START)).optMomentum(moms.max(), moms.base()).optStyle(v.get(STYLE))
+                .optAnnealing(v.get(ANNEAL)).optThreePhase(v.get(THREE_PHASE));
+        if (v.get(FINAL_DIV) != null) {
+            b.optFinalDiv(v.get(FINAL_DIV));
+        }
+        return b.build();
+    }
+
+    /** The values a policy stands for (its final divisor resolved). */
+    public static SettingValues of(OneCyclePolicy p, SettingValues into) {
+        return into.with(LR_MAX, p.lrMax()).with(DIV_FACTOR, p.divFactor()).with(PCT_START, p.pctStart())
+                .with(FINAL_DIV, p.finalDiv()).with(MOMS, new MomentumPair(p.maxMomentum(), p.baseMomentum()))
+                .with(STYLE, p.style()).with(ANNEAL, p.annealing()).with(THREE_PHASE, p.threePhase());
+    }
+
+    /** The epochs to run: the value given, else the rest of the cycle (at least 1, so the slice check names the real mistake). */
+    public static int epochs(SettingValues v) {
+        Integer e = v.get(EPOCHS);
+        return e != null ? e : Math.max(1, v.get(TOT_EPOCHS) - v.get(START_EPOCH));
+    }
+}
