@@ -41,17 +41,27 @@ public final class JobSettings {
     public static final Setting<String> FEATURES_COLUMN = Setting.builder("featuresColumn", SettingType.TEXT)
             .doc("Parquet vector column of features.").defaultValue("features").paramLabel("NAME").build();
 
+    /** Where the examples come from: what every command that reads training data shares. */
+    public static final List<Setting<?>> DATA_SETTINGS = List.of(MAX_EXAMPLES, DATA, DATA_FORMAT, LABEL_COLUMN,
+            FEATURES_COLUMN);
+    /** The network to start from: a given model, else the built-in one. */
+    public static final List<Setting<?>> MODEL_SETTINGS = List.of(MODEL_IN, Settings.HIDDEN);
+    /** How the work is spread: what a command that trains on Spark shares. */
+    public static final List<Setting<?>> WORKER_SETTINGS = List.of(Settings.BATCH_SIZE, Settings.AVERAGING_FREQUENCY,
+            Settings.AVERAGING, Settings.WORKERS, Settings.SEED);
+
     /** {@code onecycle train}'s settings, in the order its help shows them. */
     public static final List<Setting<?>> TRAIN = train();
 
     private static List<Setting<?>> train() {
         List<Setting<?>> s = new ArrayList<>(Settings.POLICY);
         s.addAll(Settings.CYCLE);
-        s.addAll(List.of(Settings.BATCH_SIZE, Settings.AVERAGING_FREQUENCY, Settings.AVERAGING, Settings.WORKERS,
-                Settings.SEED, RUN_DIR, OVERWRITE,
-                Settings.CHECKPOINT_DIR.withDefaultDoc("<run-dir>/checkpoints"), Settings.RESUME,
-                Settings.KEEP_CHECKPOINTS, MAX_RESTARTS, Settings.ACCEPT_CHANGED_SETTINGS, MODEL_IN, MAX_EXAMPLES,
-                DATA, DATA_FORMAT, LABEL_COLUMN, FEATURES_COLUMN, Settings.HIDDEN));
+        s.addAll(WORKER_SETTINGS);
+        s.addAll(List.of(RUN_DIR, OVERWRITE, Settings.CHECKPOINT_DIR.withDefaultDoc("<run-dir>/checkpoints"),
+                Settings.RESUME, Settings.KEEP_CHECKPOINTS, MAX_RESTARTS, Settings.ACCEPT_CHANGED_SETTINGS));
+        s.add(MODEL_IN);
+        s.addAll(DATA_SETTINGS);
+        s.add(Settings.HIDDEN);
         return List.copyOf(s);
     }
 }

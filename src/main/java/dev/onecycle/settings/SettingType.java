@@ -44,6 +44,14 @@ public final class SettingType<T> implements java.io.Serializable {
     }
 
     /**
+     * Any other type: {@code expected} says what its text looks like ({@code "a number > 0 or auto"}), {@code parse}
+     * reads it (throwing for other text), {@code format} writes it.
+     */
+    public static <T> SettingType<T> of(Class<T> javaType, String expected, Fn<String, T> parse, Fn<T, String> format) {
+        return new SettingType<>(javaType, expected, parse, format);
+    }
+
+    /**
      * A type of named values ({@code fastai|pytorch}): {@code parse} maps a name to its value (throwing for an
      * unknown one), {@code id} a value back to its name.
      */
