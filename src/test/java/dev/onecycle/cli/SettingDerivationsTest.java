@@ -82,4 +82,23 @@ class SettingDerivationsTest {
         assertEquals(250_000.0, Settings.policy(v).finalDiv(), "fastai's final divisor: divFactor * 1e4");
         assertEquals("Epochs to run now. (default: to the end of the cycle)", Settings.EPOCHS.docWithDefault());
     }
+
+    @Test
+    void aResumeNamesEveryDeclaredSettingThatDiffersFromTheCheckpoints() {
+        dev.onecycle.schedule.OneCyclePolicy was = dev.onecycle.schedule.OneCyclePolicy.builder().setLrMax(0.1)
+                .optFinalDiv(1e4).build();
+        dev.onecycle.schedule.OneCyclePolicy now = was.toBuilder().optMomentum(0.9, 0.8)
+                .optStyle(dev.onecycle.schedule.OneCycleStyle.PYTORCH).build();
+        String sha = "0".repeat(64);
+        dev.onecycle.checkpoint.CheckpointState a = new dev.onecycle.checkpoint.CheckpointState(1, 2, 20, was, 5, 5,
+                10, 42, 2, 32, 4, 640, sha, "t");
+        dev.onecycle.checkpoint.CheckpointState b = new dev.onecycle.checkpoint.CheckpointState(1, 2, 20, now, 5, 5,
+                10, 7, 2, 32, 4, 640, sha, "t");
+        assertEquals(java.util.List.of("moms: checkpoint 0.95,0.85, now 0.9,0.8", "style: checkpoint fastai, now pytorch",
+                "seed: checkpoint 42, now 7"), a.differencesFrom(b));
+        assertEquals(java.util.List.of(), a.differencesFrom(a));
+        // each setting a checkpoint records is a declared one
+        assertEquals(Settings.CHECKED_ON_RESUME.size(), Settings.CHECKED_ON_RESUME.stream()
+                .filter(s -> a.settings().isGiven(s)).count());
+    }
 }
