@@ -41,6 +41,25 @@ final class Converters {
         }
     }
 
+    /** A duration: {@code 0} (off), or a whole number with a unit: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}. */
+    static final class Interval implements ITypeConverter<java.time.Duration> {
+        @Override
+        public java.time.Duration convert(String value) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)?").matcher(value.trim());
+            if (!m.matches() || m.group(2) == null && Long.parseLong(m.group(1)) != 0) {
+                throw new TypeConversionException("expected a duration such as 30s, 10m or 1h (or 0 for off), got '"
+                        + value + "'");
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2) == null ? "s" : m.group(2)) {
+                case "ms" -> java.time.Duration.ofMillis(n);
+                case "m" -> java.time.Duration.ofMinutes(n);
+                case "h" -> java.time.Duration.ofHours(n);
+                default -> java.time.Duration.ofSeconds(n);
+            };
+        }
+    }
+
     /** {@code max,base}: two numbers separated by a comma, as fastai's {@code moms=(0.95, 0.85)}. */
     record MomentumPair(double max, double base) {
     }

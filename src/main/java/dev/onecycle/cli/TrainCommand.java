@@ -111,6 +111,16 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Checkpoints to keep; 0 writes none (default: ${DEFAULT-VALUE}).")
     int keepCheckpoints;
 
+    @Option(names = "--checkpoint-every", paramLabel = "ROUNDS", converter = Converters.WholeNumber.class,
+            description = "Also write a checkpoint every ROUNDS averaging rounds inside an epoch (0: off; "
+                    + "default: off). On the barrier path at the end of the Spark job (~2 s) in which it falls due.")
+    Integer checkpointEvery;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", converter = Converters.Interval.class,
+            description = "Also write a checkpoint inside an epoch once DURATION (e.g. 30s, 10m, 1h; 0: off) has "
+                    + "passed since the last one, at the next round boundary (default: 5m).")
+    java.time.Duration checkpointInterval;
+
     @Option(names = "--max-restarts", paramLabel = "N", defaultValue = "3", converter = Converters.WholeNumber.class,
             description = "With --resume: give up after N restarts in a row that wrote no new checkpoint "
                     + "(a crash loop under --supervise) (default: ${DEFAULT-VALUE}).")
@@ -165,14 +175,19 @@ public final class TrainCommand implements Callable<Integer> {
         StopSignals signals = StopSignals.install(signal -> {
             job.requestStop(signal);
             SparkSession s = session[0];
-            if (s != null) {
+            if (s != null && !job.stopsAtCheckpoint()) {
                 s.sparkContext().cancelAllJobs(); // the running round fails at once; the job then stops cleanly
-            }
+            } // else the job finishes the Spark job in flight, writes a checkpoint of it and stops
         }, spec.commandLine().getErr());
         try (signals) {
             TrainingJob.Prepared prepared = job.prepare(hadoopConfiguration(conf), spark);
             job.run(JavaSparkContext.fromSparkContext(spark.get().sparkContext()), prepared);
         } catch (TrainingStoppedException e) {
+            if (e.atCheckpoint()) {
+                spec.commandLine().getErr().println(CliErrors.PREFIX + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return Main.EXIT_STOPPED_AT_CHECKPOINT;
+            }
             return stopped(e.signal(), e.getMessage());
         } catch (CrashLoopException e) {
             // Under --supervise the standalone master relaunches a driver that exits non-zero, forever: exit 0
@@ -231,6 +246,14 @@ public final class TrainCommand implements Callable<Integer> {
         if (maxRestarts < 0) {
             throw new CliErrors.UsageException("--max-restarts", "must be >= 0, got " + maxRestarts);
         }
+        if (keepCheckpoints == 0 && (checkpointEvery != null && checkpointEvery > 0
+                || checkpointInterval != null && !checkpointInterval.isZero())) {
+            throw new CliErrors.UsageException(checkpointEvery != null ? "--checkpoint-every" : "--checkpoint-interval",
+                    "needs checkpoints, but --keep-checkpoints is 0: drop one of them");
+        }
+        if (checkpointEvery != null && checkpointEvery < 0) {
+            throw new CliErrors.UsageException("--checkpoint-every", "must be >= 0 (0: off), got " + checkpointEvery);
+        }
         if (resume && keepCheckpoints == 0) {
             throw new CliErrors.UsageException("--resume", "needs checkpoints: drop --keep-checkpoints 0");
         }
@@ -249,7 +272,14 @@ public final class TrainCommand implements Callable<Integer> {
         return new TrainingJobSettings(policy, totEpochs, startEpoch, e, batchSize, averagingFrequency,
                 workers == null ? 0 : workers, seed, dir, modelIn, maxExamples == null ? 0 : maxExamples, data,
                 hidden == null ? DEFAULT_HIDDEN : hidden, overwrite, checkpointDir, resume, keepCheckpoints, acceptChangedSettings, dataFormat,
-                labelColumn, featuresColumn, maxRestarts, averagingPath());
+                labelColumn, featuresColumn, maxRestarts, averagingPath(), checkpointCadence());
+    }
+
+    /** {@code --checkpoint-every} and {@code --checkpoint-interval} (default {@link CheckpointCadence#DEFAULT}). */
+    private dev.onecycle.checkpoint.CheckpointCadence checkpointCadence() {
+        return new dev.onecycle.checkpoint.CheckpointCadence(checkpointEvery == null ? 0 : checkpointEvery,
+                checkpointInterval != null ? checkpointInterval
+                        : dev.onecycle.checkpoint.CheckpointCadence.DEFAULT.interval());
     }
 
     private dev.onecycle.spark.AveragingPath averagingPath() {

@@ -1,5 +1,6 @@
 package dev.onecycle.job;
 
+import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.spark.AveragingPath;
 
 import dev.onecycle.schedule.OneCyclePolicy;
@@ -9,13 +10,18 @@ import dev.onecycle.schedule.OneCyclePolicy;
  * means Spark's default parallelism (or the checkpoint's when resuming); {@code startEpoch} and {@code epochs}
  * (resolved, > 0) give the slice; {@code maxExamples} 0 means all; {@code dataDir}/{@code modelIn}/
  * {@code checkpointDir} null mean the defaults; {@code keepCheckpoints} 0 turns checkpoints off; {@code averaging}
- * chooses where the workers' states are averaged ({@link AveragingPath}).
+ * chooses where the workers' states are averaged ({@link AveragingPath}); {@code checkpointCadence} when
+ * mid-epoch checkpoints are written besides the epoch-end ones.
  */
 public record TrainingJobSettings(OneCyclePolicy policy, int totEpochs, int startEpoch, int epochs,
         int batchSizePerWorker, int averagingFrequency, int workers, long seed, String runDir, String modelIn,
         int maxExamples, String dataDir, int hiddenUnits, boolean overwrite, String checkpointDir, boolean resume,
         int keepCheckpoints, boolean acceptChangedSettings, String dataFormat, String labelColumn,
-        String featuresColumn, int maxRestarts, AveragingPath averaging) {
+        String featuresColumn, int maxRestarts, AveragingPath averaging, CheckpointCadence checkpointCadence) {
+
+    public TrainingJobSettings {
+        java.util.Objects.requireNonNull(checkpointCadence, "checkpointCadence");
+    }
 
     /** The exclusive last epoch of the slice asked for. */
     public int endEpoch() {
