@@ -75,6 +75,22 @@ class CheckpointFlagsTest {
     }
 
     @Test
+    void inspectShowsTheRoundOfAMidEpochCheckpoint() throws IOException {
+        dev.onecycle.checkpoint.CheckpointStore store = dev.onecycle.checkpoint.CheckpointStore.open(
+                tmp.resolve("ckpt").toString(), new org.apache.hadoop.conf.Configuration());
+        dev.onecycle.dl4j.Network n = dev.onecycle.dl4j.FashionMlp.create(12, 6, 3, 1);
+        // 224 examples, 2 workers x 16: 7 iterations per epoch; averaging every 2: 4 rounds
+        store.write(new dev.onecycle.checkpoint.CheckpointState(2, 3, 25, dev.onecycle.schedule.OneCyclePolicy
+                .builder().setLrMax(0.05).build(), 10, 10, 7, 42, 2, 16, 2, 224, n.paramsSha256(), "t",
+                new dev.onecycle.checkpoint.CheckpointState.MidEpoch(2, 1.5, 8, 3.0)), n);
+        CliRun r = CliRun.of("inspect", tmp.resolve("ckpt").toString());
+        assertEquals(Main.EXIT_OK, r.exitCode(), r.err());
+        String json = r.out().replaceAll("\\s", "");
+        assertTrue(json.contains("\"name\":\"epoch-0003-round-0002\"") && json.contains("\"round\":2")
+                && json.contains("\"iteration\":25"), r.out());
+    }
+
+    @Test
     void negativeRoundsOrMidEpochCheckpointsWithoutCheckpointsAreRefused() {
         assertRefused(CliRun.of("train", "--checkpoint-every", "-3"), "--checkpoint-every", "must be >= 0", "-3");
         assertRefused(CliRun.of(Stream.of("train", "--checkpoint-every", "10", "--keep-checkpoints", "0")
