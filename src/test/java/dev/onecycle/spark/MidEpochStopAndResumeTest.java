@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onecycle.cli.Main;
-import dev.onecycle.dl4j.Network;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,26 +47,8 @@ class MidEpochStopAndResumeTest {
         }
     }
 
-    private static String paramsSha(Path runDir) throws IOException {
-        return Network.restore(runDir.resolve("model.zip").toFile()).paramsSha256();
-    }
-
-    private static List<String> withoutLastColumn(List<String> lines) {
-        return lines.stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
-    }
-
     private static void assertSameAsReference(Path runDir) throws IOException {
-        assertEquals(paramsSha(reference), paramsSha(runDir), "bitwise identical final parameters");
-        assertEquals(Files.readAllLines(reference.resolve("applied-schedule.csv")),
-                Files.readAllLines(runDir.resolve("applied-schedule.csv")), "same applied schedule, every row once");
-        // train_loss bitwise (its decimal form), test accuracy; the seconds column differs
-        assertEquals(withoutLastColumn(Files.readAllLines(reference.resolve("metrics.csv"))),
-                withoutLastColumn(Files.readAllLines(runDir.resolve("metrics.csv"))));
-        Network model = Network.restore(runDir.resolve("model.zip").toFile());
-        Network ref = Network.restore(reference.resolve("model.zip").toFile());
-        assertEquals(ref.iterationCount(), model.iterationCount());
-        assertEquals(ref.epochCount(), model.epochCount());
-        assertTrue(model.updaterState().equalsWithEps(ref.updaterState(), 0.0), "same updater state");
+        SameRun.assertSameAs(reference, runDir);
     }
 
     private static String resume(Path runDir, String logName, String... extra) throws Exception {
