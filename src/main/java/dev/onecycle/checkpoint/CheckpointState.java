@@ -23,16 +23,50 @@ import java.util.Objects;
  * @param endEpoch       the exclusive last epoch of the slice the job was asked to run
  * @param examples       training examples counted when the cycle started
  * @param paramsSha256   {@code Network.paramsSha256()} of the saved model
+ * @param midEpoch       null at an epoch's end; inside epoch {@code epoch}, how far it got (then {@code iteration}
+ *                       counts that epoch's steps too)
  */
 public record CheckpointState(int formatVersion, int epoch, long iteration, OneCyclePolicy policy, int totEpochs,
         int endEpoch, int itersPerEpoch, long seed, int workers, int batchSizePerWorker, int averagingFrequency,
-        long examples, String paramsSha256, String createdAt) {
+        long examples, String paramsSha256, String createdAt, MidEpoch midEpoch) {
 
-    /** The checkpoint format written by this release; older ones are read, newer ones refused. */
-    public static final int FORMAT_VERSION = 1;
+    /** The newest checkpoint format this release reads and writes (2: mid-epoch checkpoints); 1 is read too. */
+    public static final int FORMAT_VERSION = 2;
+    /**
+     * The format of an epoch-end checkpoint: still 1 (format 2 only adds {@code midEpoch}), so an older release
+     * resumes from them; a mid-epoch checkpoint is format 2 (and its folder name is one an older release ignores).
+     */
+    public static final int EPOCH_END_FORMAT = 1;
 
     public CheckpointState {
         Objects.requireNonNull(policy, "policy");
+    }
+
+    /** An epoch-end checkpoint's state (format 1 fields only). */
+    public CheckpointState(int formatVersion, int epoch, long iteration, OneCyclePolicy policy, int totEpochs,
+            int endEpoch, int itersPerEpoch, long seed, int workers, int batchSizePerWorker, int averagingFrequency,
+            long examples, String paramsSha256, String createdAt) {
+        this(formatVersion, epoch, iteration, policy, totEpochs, endEpoch, itersPerEpoch, seed, workers,
+                batchSizePerWorker, averagingFrequency, examples, paramsSha256, createdAt, null);
+    }
+
+    /**
+     * Where a checkpoint taken inside epoch {@code epoch} stands: {@code round} averaging rounds of it done (0 <
+     * round < rounds per epoch), and what the epoch's metrics row needs from them: the sum of the training loss
+     * over their {@code minibatches} (added round by round, as the trainer adds it) and the wall seconds spent.
+     * The data order of the epoch is not stored: it is a function of the seed and the epoch.
+     */
+    public record MidEpoch(int round, double lossSum, long minibatches, double seconds) {
+    }
+
+    /** The round of epoch {@code epoch} this checkpoint continues at: 0 at an epoch's end. */
+    public int round() {
+        return midEpoch == null ? 0 : midEpoch.round();
+    }
+
+    /** {@code iteration} of a checkpoint at {@code round} rounds into epoch {@code epoch}. */
+    public static long iterationAt(int epoch, int round, int itersPerEpoch, int averagingFrequency) {
+        return (long) epoch * itersPerEpoch + Math.min((long) itersPerEpoch, (long) round * averagingFrequency);
     }
 
     /** The rest of the slice from this checkpoint: epochs {@code [epoch, endEpoch)} of the cycle. */
@@ -80,6 +114,16 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
         return out;
     }
 
+    /**
+     * Of {@link #differencesFrom}, those that change an epoch's data order or its rounds (the data, the workers,
+     * the minibatches, the averaging, the seed): a mid-epoch checkpoint can only continue without them, even when
+     * changed settings are accepted.
+     */
+    public List<String> dataOrderDifferencesFrom(CheckpointState now) {
+        return differencesFrom(now).stream().filter(d -> d.matches(
+                "(itersPerEpoch|examples|workers|batchSize|averagingFrequency|seed): .*")).toList();
+    }
+
     private static <T> String text(Setting<T> s, SettingValues v) {
         T value = v.get(s);
         return value == null ? "unset" : s.format(value);
@@ -93,9 +137,31 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
      */
     public void checkConsistent(String folderName, String where) throws CorruptCheckpointException {
         List<String> problems = new ArrayList<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("epoch-(\\d{4,})").matcher(folderName);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("epoch-(\\d{4,})(?:-round-(\\d{4,}))?")
+                .matcher(folderName);
         if (m.matches() && Long.parseLong(m.group(1)) != epoch) {
             problems.add("state.json says epoch " + epoch + " but the folder is " + folderName);
+        }
+        if (m.matches() && (m.group(2) == null ? 0 : Long.parseLong(m.group(2))) != round()) {
+            problems.add("state.json says round " + round() + " but the folder is " + folderName);
+        }
+        if (midEpoch != null) {
+            int rounds = itersPerEpoch <= 0 || averagingFrequency <= 0 ? 0
+                    : (itersPerEpoch + averagingFrequency - 1) / averagingFrequency;
+            if (formatVersion < 2) {
+                problems.add("midEpoch needs format 2, the file says format " + formatVersion);
+            }
+            if (midEpoch.round() <= 0 || midEpoch.round() >= rounds) {
+                problems.add("midEpoch round " + midEpoch.round() + " is not inside the epoch's " + rounds
+                        + " rounds (1.." + (rounds - 1) + ")");
+            }
+            if (epoch >= endEpoch) {
+                problems.add("midEpoch in epoch " + epoch + ", which is not before endEpoch " + endEpoch);
+            }
+            if (midEpoch.minibatches() < 0 || !(midEpoch.seconds() >= 0) || !Double.isFinite(midEpoch.lossSum())) {
+                problems.add("midEpoch minibatches " + midEpoch.minibatches() + ", seconds " + midEpoch.seconds()
+                        + " and lossSum " + midEpoch.lossSum() + " must be >= 0, >= 0 and finite");
+            }
         }
         if (totEpochs <= 0) {
             problems.add("totEpochs " + totEpochs + " is not > 0");
@@ -119,9 +185,15 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
                         + " workers in batches of " + batchSizePerWorker + " give (" + ipe + ")");
             }
         }
-        if (itersPerEpoch > 0 && iteration != (long) epoch * itersPerEpoch) {
+        if (itersPerEpoch > 0 && midEpoch == null && iteration != (long) epoch * itersPerEpoch) {
             problems.add("iteration " + iteration + " is not epoch " + epoch + " x itersPerEpoch " + itersPerEpoch
                     + " = " + (long) epoch * itersPerEpoch);
+        }
+        if (itersPerEpoch > 0 && averagingFrequency > 0 && midEpoch != null
+                && iteration != iterationAt(epoch, midEpoch.round(), itersPerEpoch, averagingFrequency)) {
+            problems.add("iteration " + iteration + " is not epoch " + epoch + " x itersPerEpoch " + itersPerEpoch
+                    + " + round " + midEpoch.round() + " x averagingFrequency " + averagingFrequency + " = "
+                    + iterationAt(epoch, midEpoch.round(), itersPerEpoch, averagingFrequency));
         }
         if (paramsSha256 == null || !paramsSha256.matches("[0-9a-f]{64}")) {
             problems.add("paramsSha256 is missing or not a SHA-256");
@@ -174,6 +246,14 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
         m.put("examples", examples);
         m.put("paramsSha256", paramsSha256);
         m.put("createdAt", createdAt);
+        if (midEpoch != null) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("round", midEpoch.round());
+            e.put("lossSum", midEpoch.lossSum());
+            e.put("minibatches", midEpoch.minibatches());
+            e.put("seconds", midEpoch.seconds());
+            m.put("midEpoch", e);
+        }
         return m;
     }
 
@@ -191,6 +271,9 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
             }
             Map<String, Object> p = (Map<String, Object>) m.get("policy");
             Map<String, Object> c = (Map<String, Object>) m.get("cycle");
+            Map<String, Object> e = (Map<String, Object>) m.get("midEpoch");
+            MidEpoch midEpoch = e == null ? null : new MidEpoch(((Number) e.get("round")).intValue(),
+                    num(e, "lossSum"), ((Number) e.get("minibatches")).longValue(), num(e, "seconds"));
             OneCyclePolicy policy = OneCyclePolicy.builder().setLrMax(num(p, "lrMax"))
                     .optDivFactor(num(p, "divFactor")).optPctStart(num(p, "pctStart")).optFinalDiv(num(p, "finalDiv"))
                     .optMomentum(num(p, "maxMomentum"), num(p, "baseMomentum"))
@@ -203,7 +286,7 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
                     ((Number) m.get("seed")).longValue(), ((Number) m.get("workers")).intValue(),
                     ((Number) m.get("batchSizePerWorker")).intValue(),
                     ((Number) m.get("averagingFrequency")).intValue(), ((Number) m.get("examples")).longValue(),
-                    (String) m.get("paramsSha256"), (String) m.get("createdAt"));
+                    (String) m.get("paramsSha256"), (String) m.get("createdAt"), midEpoch);
         } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
             throw new CorruptCheckpointException(name + ": state.json is incomplete or malformed (" + e + ")");
         }

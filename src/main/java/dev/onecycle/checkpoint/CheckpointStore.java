@@ -35,6 +35,7 @@ import org.apache.hadoop.fs.Path;
  * <pre>
  * LOCK                       the owning job (see {@link CheckpointLock})
  * epoch-0008/                8 epochs of the cycle done; complete when its MANIFEST.json verifies
+ * epoch-0008-round-0120/     8 epochs and 120 averaging rounds of the 9th done (a mid-epoch checkpoint)
  *   model.zip                parameters + updater state (DL4J ModelSerializer)
  *   state.json               {@link CheckpointState}
  *   MANIFEST.json            size and SHA-256 of every file; written last
@@ -50,7 +51,7 @@ public final class CheckpointStore {
     static final String MODEL = "model.zip";
     static final String STATE = "state.json";
     static final String MANIFEST = "MANIFEST.json";
-    private static final Pattern COMPLETE_NAME = Pattern.compile("epoch-(\\d{4,})");
+    private static final Pattern COMPLETE_NAME = Pattern.compile("epoch-(\\d{4,})(?:-round-(\\d{4,}))?");
     private static final String TEMP_MARK = ".tmp-";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Test hook: pause this long after the data files and before the manifest (to kill a job mid-write). */
@@ -101,6 +102,14 @@ public final class CheckpointStore {
         return String.format("epoch-%04d", epoch);
     }
 
+    /**
+     * {@code epoch-0008-round-0120} for 8 completed epochs and 120 rounds of the next; {@code epoch-0008} for
+     * round 0. Names sort by (epoch, round) as numbers ({@link #candidates}), also past 4 digits.
+     */
+    public static String nameFor(int epoch, int round) {
+        return round == 0 ? nameFor(epoch) : String.format("epoch-%04d-round-%04d", epoch, round);
+    }
+
     /** Takes the folder's lock, creating the folder if needed; see {@link CheckpointLock}. */
     public CheckpointLock lock(Duration staleAfter, Consumer<String> log) throws IOException {
         return CheckpointLock.acquire(fs, dir, staleAfter, log);
@@ -112,8 +121,8 @@ public final class CheckpointStore {
      * the path.
      */
     public Checkpoint write(CheckpointState state, Network network) throws IOException {
-        Path target = new Path(dir, nameFor(state.epoch()));
-        Path tmp = new Path(dir, nameFor(state.epoch()) + TEMP_MARK + UUID.randomUUID());
+        Path target = new Path(dir, nameFor(state.epoch(), state.round()));
+        Path tmp = new Path(dir, target.getName() + TEMP_MARK + UUID.randomUUID());
         try {
             if (!fs.mkdirs(tmp)) {
                 throw new IOException("could not create " + tmp);
@@ -123,7 +132,7 @@ public final class CheckpointStore {
             files.add(writeFile(new Path(tmp, STATE), out -> out.write(JSON.writeValueAsBytes(state.toJson()))));
             pauseForTests();
             Map<String, Object> manifest = new LinkedHashMap<>();
-            manifest.put("formatVersion", CheckpointState.FORMAT_VERSION);
+            manifest.put("formatVersion", state.formatVersion());
             manifest.put("files", files);
             writeFile(new Path(tmp, MANIFEST), out -> out.write(JSON.writeValueAsBytes(manifest)));
             if (fs.exists(target)) {
@@ -178,7 +187,10 @@ public final class CheckpointStore {
         }
     }
 
-    /** Complete-looking checkpoint folders ({@code epoch-NNNN}), newest first; not yet verified. */
+    /**
+     * Complete-looking checkpoint folders ({@code epoch-NNNN}, {@code epoch-NNNN-round-RRRR}), newest first (by
+     * epoch, then round); not yet verified.
+     */
     public List<Path> candidates() throws IOException {
         if (!fs.exists(dir)) {
             return List.of();
@@ -189,13 +201,21 @@ public final class CheckpointStore {
                 out.add(st.getPath());
             }
         }
-        out.sort(Comparator.comparingInt(CheckpointStore::epochOf).reversed());
+        out.sort(Comparator.comparingLong(CheckpointStore::positionOf).reversed());
         return out;
     }
 
-    private static int epochOf(Path p) {
+    /** (epoch, round) of a checkpoint folder as one sortable number. */
+    private static long positionOf(Path p) {
         Matcher m = COMPLETE_NAME.matcher(p.getName());
-        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+        return m.matches() ? (Long.parseLong(m.group(1)) << 32) + (m.group(2) == null ? 0 : Long.parseLong(m.group(2)))
+                : -1;
+    }
+
+    /** True for an epoch-end checkpoint's folder name ({@code epoch-NNNN}, no round). */
+    public static boolean isEpochEnd(Path p) {
+        Matcher m = COMPLETE_NAME.matcher(p.getName());
+        return m.matches() && m.group(2) == null;
     }
 
     /**
@@ -296,12 +316,15 @@ public final class CheckpointStore {
     }
 
     /**
-     * Deletes complete checkpoints beyond the {@code keep} newest valid ones. Folders that do not verify are
-     * never counted as the newest and never deleted here (they are evidence; a person decides).
+     * Deletes complete checkpoints beyond the {@code keep} newest valid ones, mid-epoch and epoch-end ones
+     * counted alike, except the newest valid epoch-end checkpoint, which stays until a newer epoch-end one
+     * exists. Folders that do not verify are never counted as the newest and never deleted here (they are
+     * evidence; a person decides).
      */
     public List<Path> prune(int keep) throws IOException {
         List<Path> deleted = new ArrayList<>();
         int valid = 0;
+        boolean epochEndSeen = false;
         for (Path p : candidates()) {
             try {
                 verifyCheap(p);
@@ -309,7 +332,9 @@ public final class CheckpointStore {
                 continue;
             }
             valid++;
-            if (valid > keep) {
+            boolean newestEpochEnd = !epochEndSeen && isEpochEnd(p);
+            epochEndSeen |= isEpochEnd(p);
+            if (valid > keep && !newestEpochEnd) {
                 fs.delete(p, true);
                 deleted.add(p);
             }
@@ -339,7 +364,20 @@ public final class CheckpointStore {
      * many starts in a row began at that epoch. Call while holding the lock.
      */
     public int recordStart(int epoch) throws IOException {
-        return RestartLedger.recordStart(fs, dir, epoch);
+        return RestartLedger.recordStart(fs, dir, epoch, 0);
+    }
+
+    /** {@link #recordStart(int)} at {@code round} rounds into epoch {@code epoch} (a mid-epoch checkpoint). */
+    public int recordStart(int epoch, int round) throws IOException {
+        return RestartLedger.recordStart(fs, dir, epoch, round);
+    }
+
+    /**
+     * Records that the job stopped gracefully at a checkpoint (a SIGTERM, a preemption): the next start is not
+     * counted as a restart without progress. Call while holding the lock.
+     */
+    public void recordGracefulStop() throws IOException {
+        RestartLedger.recordGracefulStop(fs, dir);
     }
 
     /** Removes temporary folders of abandoned writes (call while holding the lock). */

@@ -23,16 +23,18 @@ public final class RestartLedger {
     }
 
     /**
-     * Records a start at {@code epoch} completed epochs and returns how many starts in a row began there
-     * (1 for the first; a start at another epoch — progress — resets the count).
+     * Records a start at {@code epoch} completed epochs and {@code round} rounds of the next (a mid-epoch
+     * checkpoint; 0 otherwise) and returns how many starts in a row began there (1 for the first; a start at
+     * another position — progress — or after a graceful stop resets the count).
      */
-    static int recordStart(FileSystem fs, Path dir, int epoch) throws IOException {
+    static int recordStart(FileSystem fs, Path dir, int epoch, int round) throws IOException {
         Path file = new Path(dir, NAME);
         int starts = 1;
         if (fs.exists(file)) {
             try (InputStream in = fs.open(file)) {
                 Map<?, ?> m = JSON.readValue(in, Map.class);
-                if (m.get("epoch") instanceof Number && ((Number) m.get("epoch")).intValue() == epoch
+                int was = m.get("round") instanceof Number ? ((Number) m.get("round")).intValue() : 0;
+                if (m.get("epoch") instanceof Number && ((Number) m.get("epoch")).intValue() == epoch && was == round
                         && m.get("startsWithoutProgress") instanceof Number) {
                     starts = ((Number) m.get("startsWithoutProgress")).intValue() + 1;
                 }
@@ -44,12 +46,40 @@ public final class RestartLedger {
         m.put("epoch", epoch);
         m.put("startsWithoutProgress", starts);
         m.put("lastStart", Instant.now().toString());
+        m.put("round", round);
+        write(fs, dir, m);
+        return starts;
+    }
+
+    /**
+     * A job that stopped gracefully at a checkpoint (SIGTERM: preemption, eviction, an operator) did not fail:
+     * the count of starts without progress goes back to 0, so its restart is not taken for a crash loop.
+     */
+    static void recordGracefulStop(FileSystem fs, Path dir) throws IOException {
+        Path file = new Path(dir, NAME);
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (fs.exists(file)) {
+            try (InputStream in = fs.open(file)) {
+                Map<?, ?> old = JSON.readValue(in, Map.class);
+                for (Map.Entry<?, ?> e : old.entrySet()) {
+                    m.put(String.valueOf(e.getKey()), e.getValue());
+                }
+            } catch (IOException | RuntimeException unreadable) {
+                m.clear();
+            }
+        }
+        m.put("startsWithoutProgress", 0);
+        m.put("gracefulStop", Instant.now().toString());
+        write(fs, dir, m);
+    }
+
+    private static void write(FileSystem fs, Path dir, Map<String, Object> m) throws IOException {
+        Path file = new Path(dir, NAME);
         Path tmp = new Path(dir, "." + NAME + ".tmp");
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(JSON.writeValueAsBytes(m));
         }
         fs.delete(file, false);
         fs.rename(tmp, file);
-        return starts;
     }
 }

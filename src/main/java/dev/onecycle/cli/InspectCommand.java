@@ -119,6 +119,7 @@ public final class InspectCommand implements Callable<Integer> {
             json.put("averagingFrequency", c.state().averagingFrequency());
             json.put("examples", c.state().examples());
             json.put("createdAt", c.state().createdAt());
+            json.put("round", c.state().round()); // rounds of epoch `epoch` done: > 0 for a mid-epoch checkpoint
             return Main.EXIT_OK;
         } catch (CorruptCheckpointException e) {
             json.put("manifestVerified", false);

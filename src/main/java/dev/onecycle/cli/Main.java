@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code onecycle} command: a thin dispatcher to its subcommands. Exit codes: {@link #EXIT_OK},
- * {@link #EXIT_USAGE} for a bad flag, value or setting, {@link #EXIT_FAILURE} for a failure while running.
+ * {@link #EXIT_USAGE} for a bad flag, value or setting, {@link #EXIT_FAILURE} for a failure while running,
+ * {@link #EXIT_STOPPED_AT_CHECKPOINT} when {@code train} stopped on SIGTERM/SIGINT at a checkpoint it wrote.
  * Every error is one line on stderr, prefixed {@code onecycle: } (see {@link CliErrors}).
  */
 @Command(name = "onecycle", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -23,6 +24,11 @@ public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
+    /**
+     * {@code train} stopped gracefully (SIGTERM, Ctrl-C) and wrote a checkpoint of where it stopped: {@code
+     * --resume} loses nothing. 75 is sysexits' EX_TEMPFAIL ("try again later"); a restart policy retries on it.
+     */
+    public static final int EXIT_STOPPED_AT_CHECKPOINT = 75;
 
     @Spec
     CommandSpec spec;

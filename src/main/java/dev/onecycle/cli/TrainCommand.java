@@ -2,6 +2,7 @@ package dev.onecycle.cli;
 
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.job.JobSettings;
+import dev.onecycle.settings.Setting;
 import dev.onecycle.settings.SettingValues;
 import dev.onecycle.settings.Settings;
 import dev.onecycle.job.CrashLoopException;
@@ -67,14 +68,19 @@ public final class TrainCommand implements Callable<Integer> {
         StopSignals signals = StopSignals.install(signal -> {
             job.requestStop(signal);
             SparkSession s = session[0];
-            if (s != null) {
+            if (s != null && !job.stopsAtCheckpoint()) {
                 s.sparkContext().cancelAllJobs(); // the running round fails at once; the job then stops cleanly
-            }
+            } // else the job finishes the Spark job in flight, writes a checkpoint of it and stops
         }, spec.commandLine().getErr());
         try (signals) {
             TrainingJob.Prepared prepared = job.prepare(hadoopConfiguration(conf), spark);
             job.run(JavaSparkContext.fromSparkContext(spark.get().sparkContext()), prepared);
         } catch (TrainingStoppedException e) {
+            if (e.atCheckpoint()) {
+                spec.commandLine().getErr().println(CliErrors.PREFIX + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return Main.EXIT_STOPPED_AT_CHECKPOINT;
+            }
             return stopped(e.signal(), e.getMessage());
         } catch (CrashLoopException e) {
             // Under --supervise the standalone master relaunches a driver that exits non-zero, forever: exit 0
@@ -119,6 +125,16 @@ public final class TrainCommand implements Callable<Integer> {
             throw new CliErrors.UsageException(Settings.HIDDEN.flag(), "sets the width of a new model, but "
                     + JobSettings.MODEL_IN.flag() + " " + v.get(JobSettings.MODEL_IN) + " brings its own; drop "
                     + Settings.HIDDEN.flag() + " (or " + JobSettings.MODEL_IN.flag() + ")");
+        }
+        if (v.get(Settings.KEEP_CHECKPOINTS) == 0) {
+            Setting<?> midEpoch = v.isGiven(Settings.CHECKPOINT_EVERY) && v.get(Settings.CHECKPOINT_EVERY) > 0
+                    ? Settings.CHECKPOINT_EVERY
+                    : v.isGiven(Settings.CHECKPOINT_INTERVAL) && !v.get(Settings.CHECKPOINT_INTERVAL).isZero()
+                            ? Settings.CHECKPOINT_INTERVAL : null;
+            if (midEpoch != null) {
+                throw new CliErrors.UsageException(midEpoch.flag(), "needs checkpoints, but "
+                        + Settings.KEEP_CHECKPOINTS.flag() + " is 0: drop one of them");
+            }
         }
         if (v.get(Settings.RESUME) && v.get(Settings.KEEP_CHECKPOINTS) == 0) {
             throw new CliErrors.UsageException(Settings.RESUME.flag(), "needs checkpoints: drop "

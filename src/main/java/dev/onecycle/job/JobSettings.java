@@ -58,7 +58,7 @@ public final class JobSettings {
         s.addAll(Settings.CYCLE);
         s.addAll(WORKER_SETTINGS);
         s.addAll(List.of(RUN_DIR, OVERWRITE, Settings.CHECKPOINT_DIR.withDefaultDoc("<run-dir>/checkpoints"),
-                Settings.RESUME, Settings.KEEP_CHECKPOINTS, MAX_RESTARTS, Settings.ACCEPT_CHANGED_SETTINGS));
+                Settings.RESUME, Settings.KEEP_CHECKPOINTS, Settings.CHECKPOINT_EVERY, Settings.CHECKPOINT_INTERVAL, MAX_RESTARTS, Settings.ACCEPT_CHANGED_SETTINGS));
         s.add(MODEL_IN);
         s.addAll(DATA_SETTINGS);
         s.add(Settings.HIDDEN);

@@ -43,6 +43,7 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
     private double[] appliedLr;
     private double[] appliedMomentum;
     private final List<SchedulePlot.Span> spans = new ArrayList<>();
+    private final long resumeIteration;
 
     /**
      * @param resumeEpoch     the epoch a resumed run starts at, or -1 for a fresh run
@@ -55,6 +56,7 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
         this.run = run;
         this.test = test;
         this.out = out;
+        this.resumeIteration = resumeIteration;
         List<String> keptApplied = resumeEpoch < 0 ? List.of()
                 : withDeviceColumn(rowsBefore("applied-schedule.csv",
                         row -> Long.parseLong(row.split(",", 2)[0]) < resumeIteration));
@@ -149,7 +151,8 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
         for (String row : earlierApplied) {
             String[] f = row.split(",");
             long it = Long.parseLong(f[0]);
-            if (it >= 0 && it < plan.slice().firstIteration()) {
+            // a mid-epoch resume keeps the rows of its epoch's first rounds too
+            if (it >= 0 && it < Math.max(plan.slice().firstIteration(), resumeIteration)) {
                 record(it, Double.parseDouble(f[2]), Double.parseDouble(f[3]));
                 earliest = Math.min(earliest, it);
                 latest = Math.max(latest, it);

@@ -5,6 +5,7 @@ import dev.onecycle.spark.DataSpread;
 import dev.onecycle.spark.DivergenceGuard;
 import dev.onecycle.spark.DriverData;
 import dev.onecycle.spark.EpochCheckpointer;
+import dev.onecycle.spark.EpochProgress;
 import dev.onecycle.spark.EpochSummary;
 import dev.onecycle.spark.OneCycleTrainer;
 import dev.onecycle.spark.RoundState;
@@ -51,6 +52,10 @@ public final class TrainingJob {
     private final TrainingJobSettings settings;
     private final PrintWriter out;
     private volatile String stopSignal;
+    /** True while training runs with checkpoints: a stop then ends at the next round boundary, at a checkpoint. */
+    private volatile boolean stopsAtCheckpoint;
+    /** Set when a graceful stop's checkpoint was begun (its name); the stop then counts as no failure. */
+    private volatile String stopCheckpoint;
 
     public TrainingJob(TrainingJobSettings settings, PrintWriter out) {
         this.settings = settings;
@@ -139,6 +144,15 @@ public final class TrainingJob {
         stopSignal = signal;
     }
 
+    /**
+     * True once training runs with checkpoints: a stop requested now finishes the Spark job in flight (one round,
+     * or ~2 s of rounds on the barrier path), writes a checkpoint of that state and ends; the caller should not
+     * cancel the Spark jobs. False before training starts, or without checkpoints: cancel them, nothing is lost.
+     */
+    public boolean stopsAtCheckpoint() {
+        return stopsAtCheckpoint;
+    }
+
     /** The signal {@link #requestStop} was called with, or null. */
     public String stopRequested() {
         return stopSignal;
@@ -189,8 +203,18 @@ public final class TrainingJob {
         return m.split("\\R", 2)[0].strip();
     }
 
-    /** Where training starts: the slice asked for, or the newest valid checkpoint when resuming. */
-    private record Start(Network network, int startEpoch, int workers, Checkpoint from) {
+    /**
+     * Where training starts: the slice asked for, or the newest valid checkpoint when resuming; {@code inEpoch}
+     * is how far into {@code startEpoch} a mid-epoch checkpoint got (null at an epoch's start).
+     */
+    private record Start(Network network, int startEpoch, int workers, Checkpoint from, EpochProgress inEpoch) {
+        Start(Network network, int startEpoch, int workers, Checkpoint from) {
+            this(network, startEpoch, workers, from, null);
+        }
+
+        int round() {
+            return inEpoch == null ? 0 : inEpoch.roundsDone();
+        }
     }
 
     /** Trains the slice (or what is left of it) on Spark and writes the run folder's outputs. */
@@ -233,22 +257,22 @@ public final class TrainingJob {
                 }
                 int starts;
                 try {
-                    starts = p.store.recordStart(start.startEpoch);
+                    starts = p.store.recordStart(start.startEpoch, start.round());
                 } catch (IOException e) {
                     throw new IOException("could not write " + p.store.dir() + "/RESTARTS.json (" + e.getMessage() + ")",
                             e);
                 }
                 int restarts = starts - 1;
                 if (settings.resume() && restarts > settings.maxRestarts()) {
-                    throw new CrashLoopException("the job has been restarted " + restarts + " times at epoch "
-                            + start.startEpoch + " without writing a new checkpoint (limit --max-restarts "
+                    throw new CrashLoopException("the job has been restarted " + restarts + " times at " + at(start)
+                            + " without writing a new checkpoint (limit --max-restarts "
                             + settings.maxRestarts() + "); it fails the same way every time: read the earlier "
                             + "drivers' logs, fix the cause, then delete " + p.store.dir() + "/RESTARTS.json or raise "
                             + "--max-restarts");
                 }
                 if (restarts > 0) {
-                    log("checkpoints: restart " + restarts + " of at most " + settings.maxRestarts() + " at epoch "
-                            + start.startEpoch + " without progress");
+                    log("checkpoints: restart " + restarts + " of at most " + settings.maxRestarts() + " at "
+                            + at(start) + " without progress");
                 }
             }
             long firstIteration = start.from == null ? -1 : start.from.state().iteration();
@@ -260,6 +284,10 @@ public final class TrainingJob {
                     log("the slice [" + settings.startEpoch() + ", " + settings.endEpoch() + ") is already complete at "
                             + start.from.name() + "; writing its outputs");
                     return finish(p, start.network, recorder, null);
+                }
+                if (p.store != null) {
+                    checkpointer = new EpochCheckpointer(p.store, lock, settings.keepCheckpoints(), out,
+                            settings.checkpointCadence());
                 }
                 OneCycleTrainer.Builder builder = OneCycleTrainer.builder().setPolicy(settings.policy())
                         .setTotEpochs(settings.totEpochs()).optStartEpoch(start.startEpoch)
@@ -273,9 +301,11 @@ public final class TrainingJob {
                     // the cycle's position is epoch * itersPerEpoch: a resumed part must count the same
                     builder.optExpectedItersPerEpoch(start.from.state().itersPerEpoch());
                 }
-                if (p.store != null) {
-                    checkpointer = new EpochCheckpointer(p.store, lock, settings.keepCheckpoints(), out);
+                builder.optResumeInEpoch(start.inEpoch);
+                if (checkpointer != null) {
                     builder.optObserver(checkpointer);
+                    // inside an epoch, a stop writes a checkpoint of the state after the last averaged round
+                    builder.optObserver(new GracefulStop(checkpointer));
                 }
                 // at an epoch's end, stop after its checkpoint was begun (it is finished below)
                 builder.optObserver(new StopCheck(false));
@@ -294,13 +324,23 @@ public final class TrainingJob {
                 throw e;
             }
         } catch (Throwable e) { // SparkException is checked but thrown undeclared from Scala: catch it all
+            stopsAtCheckpoint = false;
             String unfinished = checkpointer == null ? null : checkpointer.finishQuietly();
             if (unfinished != null && stopSignal != null) {
                 log("checkpoints: " + unfinished);
             }
             p.run.discardTemporaries(hasCheckpoint(p));
             if (stopSignal != null) {
-                throw stopped(p, position);
+                boolean atCheckpoint = stopCheckpoint != null && unfinished == null;
+                if (atCheckpoint) {
+                    try {
+                        p.store.recordGracefulStop();
+                    } catch (IOException ledger) {
+                        log("checkpoints: could not record the graceful stop in " + p.store.dir()
+                                + "/RESTARTS.json (" + ledger.getMessage() + ")");
+                    }
+                }
+                throw stopped(p, position, atCheckpoint);
             }
             throw e;
         } finally {
@@ -319,8 +359,17 @@ public final class TrainingJob {
         }
     }
 
-    /** Where a stopped job stood and how to continue it. */
+    /** {@code epoch 3} or {@code epoch 3 round 40}, for messages. */
+    private static String at(Start start) {
+        return "epoch " + start.startEpoch + (start.round() == 0 ? "" : " round " + start.round());
+    }
+
     private TrainingStoppedException stopped(Prepared p, Position at) {
+        return stopped(p, at, false);
+    }
+
+    /** Where a stopped job stood and how to continue it; {@code atCheckpoint}: it wrote one as it stopped. */
+    private TrainingStoppedException stopped(Prepared p, Position at, boolean atCheckpoint) {
         String where = at.epoch < 0 ? "before training started"
                 : String.format(Locale.ROOT, "in epoch %d/%d (after iteration %d)", at.epoch + 1, settings.totEpochs(),
                         at.iteration);
@@ -332,11 +381,13 @@ public final class TrainingJob {
                 newest = null;
             }
         }
-        String how = newest != null ? "the newest checkpoint is " + newest + " in " + p.store.dir()
+        String how = newest != null ? (atCheckpoint && newest.equals(stopCheckpoint) ? "wrote checkpoint "
+                : "the newest checkpoint is ") + newest + " in " + p.store.dir()
                 + ": run the same command with --resume to continue from there"
                 : "no checkpoint was written" + (p.store == null ? " (--keep-checkpoints 0)" : "")
                 + ", so nothing is kept: run the same command again to start over";
-        return new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " " + where + "; " + how);
+        return new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " " + where + "; " + how,
+                atCheckpoint);
     }
 
     /** The position of the run, for the stop message. */
@@ -363,7 +414,7 @@ public final class TrainingJob {
         @Override
         public void onRound(TrainingPlan plan, RoundState round, List<dev.onecycle.dl4j.AppliedStep> applied,
                 double meanScore) {
-            if (atRound && stopSignal != null) {
+            if (atRound && stopSignal != null && !stopsAtCheckpoint) {
                 throw new TrainingStoppedException(stopSignal, "stop requested");
             }
         }
@@ -371,6 +422,34 @@ public final class TrainingJob {
         @Override
         public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
             if (!atRound && stopSignal != null) {
+                if (stopsAtCheckpoint) { // the epoch's checkpoint was begun just before
+                    stopCheckpoint = dev.onecycle.checkpoint.CheckpointStore.nameFor(epoch.epoch() + 1);
+                }
+                throw new TrainingStoppedException(stopSignal, "stop requested");
+            }
+        }
+    }
+
+    /**
+     * A graceful stop inside an epoch: at the first round boundary after the request, after the recorder has
+     * the rounds' rows, writes a checkpoint of the averaged state there, waits for it, and ends training.
+     */
+    private final class GracefulStop implements TrainingObserver {
+        private final EpochCheckpointer checkpointer;
+
+        GracefulStop(EpochCheckpointer checkpointer) {
+            this.checkpointer = checkpointer;
+        }
+
+        @Override
+        public void onStart(TrainingPlan plan) {
+            stopsAtCheckpoint = true;
+        }
+
+        @Override
+        public void onRoundsAveraged(TrainingPlan plan, EpochProgress progress, Network network) {
+            if (stopSignal != null) {
+                stopCheckpoint = checkpointer.checkpointNow(plan, progress, network);
                 throw new TrainingStoppedException(stopSignal, "stop requested");
             }
         }
@@ -444,6 +523,18 @@ public final class TrainingJob {
                 log("checkpoints: continuing with changed settings: " + String.join("; ", differences));
             }
             checkModelFitsData(network, p.test, p.classes, "checkpoint " + c.path());
+            if (s.midEpoch() != null) {
+                List<String> layout = s.dataOrderDifferencesFrom(now);
+                if (!layout.isEmpty()) {
+                    throw new JobInputException("--resume: " + c.path() + " is a mid-epoch checkpoint, and its "
+                            + "rounds only continue with the same data order and rounds (" + String.join("; ", layout)
+                            + "); rerun with the checkpoint's settings, or move the epoch-NNNN-round-RRRR folders "
+                            + "away to resume from the last epoch-end checkpoint");
+                }
+                log("resuming from " + c.path() + ": " + s.epoch() + " of " + s.totEpochs() + " epochs and "
+                        + s.round() + " rounds of the next done (iteration " + s.iteration() + ")");
+                return new Start(network, s.epoch(), workers, c, EpochProgress.of(s));
+            }
             log("resuming from " + c.path() + ": " + s.epoch() + " of " + s.totEpochs() + " epochs done (iteration "
                     + s.iteration() + ")");
             return new Start(network, s.epoch(), workers, c);

@@ -1,5 +1,6 @@
 package dev.onecycle.job;
 
+import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.settings.SettingValues;
 import dev.onecycle.settings.Settings;
 import dev.onecycle.spark.AveragingPath;
@@ -108,6 +109,11 @@ public record TrainingJobSettings(SettingValues values) {
 
     public AveragingPath averaging() {
         return values.get(Settings.AVERAGING);
+    }
+
+    /** When mid-epoch checkpoints are written besides the epoch-end ones. */
+    public CheckpointCadence checkpointCadence() {
+        return Settings.checkpointCadence(values);
     }
 
     /** The exclusive last epoch of the slice asked for. */

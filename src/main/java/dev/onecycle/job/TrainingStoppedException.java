@@ -7,10 +7,22 @@ package dev.onecycle.job;
 public class TrainingStoppedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final String signal;
+    private final boolean atCheckpoint;
 
     public TrainingStoppedException(String signal, String message) {
+        this(signal, message, false);
+    }
+
+    /** {@code atCheckpoint}: the job wrote a checkpoint of where it stopped (a graceful stop, nothing lost). */
+    public TrainingStoppedException(String signal, String message, boolean atCheckpoint) {
         super(message);
         this.signal = signal;
+        this.atCheckpoint = atCheckpoint;
+    }
+
+    /** True when the job stopped at a checkpoint it wrote as it stopped: {@code --resume} loses nothing. */
+    public boolean atCheckpoint() {
+        return atCheckpoint;
     }
 
     /** The signal's name ({@code TERM}, {@code INT}). */

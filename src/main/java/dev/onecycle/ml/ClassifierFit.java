@@ -14,6 +14,8 @@ import dev.onecycle.spark.AveragingPath;
 import dev.onecycle.spark.DataSpread;
 import dev.onecycle.spark.DivergenceGuard;
 import dev.onecycle.spark.EpochCheckpointer;
+import dev.onecycle.settings.Settings;
+import dev.onecycle.spark.EpochProgress;
 import dev.onecycle.spark.OneCycleTrainer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -83,11 +85,14 @@ final class ClassifierFit {
             throw new InvalidParameterException("workers", "must be at most the " + examples.count()
                     + " rows to train on (every worker needs one)", workers);
         }
+        EpochProgress inEpoch = null;
         if (from != null) {
             checkSameSettings(from, policy, end, workers, examples.count());
             network = loadCheckpoint(store, from);
             start = from.state().epoch();
-            LOG.info("resuming from {}: {} of {} epochs done", from.path(), start, est.getTotEpochs());
+            inEpoch = EpochProgress.of(from.state());
+            LOG.info("resuming from {}: {} of {} epochs done{}", from.path(), start, est.getTotEpochs(),
+                    inEpoch == null ? "" : " and " + inEpoch.roundsDone() + " rounds of the next");
         }
         OneCycleTrainingSummary.Recorder recorder = new OneCycleTrainingSummary.Recorder();
         if (start >= end) {
@@ -104,13 +109,17 @@ final class ClassifierFit {
         if (from != null && !est.getAcceptChangedSettings()) {
             builder.optExpectedItersPerEpoch(from.state().itersPerEpoch());
         }
+        if (inEpoch != null) {
+            builder.optResumeInEpoch(inEpoch);
+        }
         CheckpointLock lock = null;
         EpochCheckpointer checkpointer = null;
         try {
             if (store != null) {
                 lock = lock(store);
                 store.cleanTemporaries();
-                checkpointer = new EpochCheckpointer(store, lock, est.getKeepCheckpoints(), logWriter());
+                checkpointer = new EpochCheckpointer(store, lock, est.getKeepCheckpoints(), logWriter(),
+                        Settings.checkpointCadence(est.settingValues()));
                 builder.optObserver(checkpointer);
             }
             builder.build().fit(sc, network, examples.dataSets());
@@ -237,6 +246,13 @@ final class ClassifierFit {
         }
         if (!differences.isEmpty()) {
             LOG.warn("checkpoints: continuing with changed settings: {}", String.join("; ", differences));
+        }
+        List<String> layout = s.dataOrderDifferencesFrom(now);
+        if (s.midEpoch() != null && !layout.isEmpty()) {
+            throw new InvalidParameterException("resume", "continues the mid-epoch checkpoint " + from.path()
+                    + " only with the same data order and rounds (" + String.join("; ", layout) + "); set them back, "
+                    + "or move the epoch-NNNN-round-RRRR folders away to resume from the last epoch-end checkpoint",
+                    true);
         }
     }
 

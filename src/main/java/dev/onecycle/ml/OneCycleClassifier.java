@@ -187,6 +187,10 @@ public final class OneCycleClassifier
     public OneCycleClassifier setHidden(int v) { return set(Settings.HIDDEN, v); }
     public OneCycleClassifier setCheckpointDir(String v) { return set(Settings.CHECKPOINT_DIR, v); }
     public OneCycleClassifier setKeepCheckpoints(int v) { return set(Settings.KEEP_CHECKPOINTS, v); }
+    public OneCycleClassifier setCheckpointEvery(int v) { return set(Settings.CHECKPOINT_EVERY, v); }
+
+    /** A duration such as {@code 30s}, {@code 10m}, {@code 1h}; {@code 0}: no checkpoints by time. */
+    public OneCycleClassifier setCheckpointInterval(String v) { return put(param(Settings.CHECKPOINT_INTERVAL), v); }
     public OneCycleClassifier setResume(boolean v) { return set(Settings.RESUME, v); }
     public OneCycleClassifier setAcceptChangedSettings(boolean v) { return set(Settings.ACCEPT_CHANGED_SETTINGS, v); }
     public OneCycleClassifier setNetwork(String v) { return put(network, v); }
@@ -229,6 +233,8 @@ public final class OneCycleClassifier
     /** The checkpoint folder, or null (no checkpoints). */
     public String getCheckpointDir() { return get(Settings.CHECKPOINT_DIR); }
     public int getKeepCheckpoints() { return get(Settings.KEEP_CHECKPOINTS); }
+    public int getCheckpointEvery() { return get(Settings.CHECKPOINT_EVERY); }
+    public String getCheckpointInterval() { return Settings.CHECKPOINT_INTERVAL.format(get(Settings.CHECKPOINT_INTERVAL)); }
     public boolean getResume() { return get(Settings.RESUME); }
     public boolean getAcceptChangedSettings() { return get(Settings.ACCEPT_CHANGED_SETTINGS); }
 

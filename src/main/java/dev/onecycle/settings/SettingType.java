@@ -31,6 +31,13 @@ public final class SettingType<T> implements java.io.Serializable {
     public static final SettingType<MomentumPair> MOMENTUM_PAIR = new SettingType<>(MomentumPair.class,
             "two numbers separated by a comma (max,base, e.g. 0.95,0.85)", MomentumPair::parse, MomentumPair::toString);
 
+    /**
+     * A duration: {@code 0} (off), or a whole number with a unit: {@code 500ms}, {@code 30s}, {@code 10m},
+     * {@code 2h}; written back in the largest unit that divides it.
+     */
+    public static final SettingType<java.time.Duration> DURATION = new SettingType<>(java.time.Duration.class,
+            "a duration such as 30s, 10m or 1h (or 0 for off)", SettingType::parseDuration, SettingType::formatDuration);
+
     private final Class<T> javaType;
     private final String expected;
     private final Fn<String, T> parse;
@@ -89,6 +96,29 @@ public final class SettingType<T> implements java.io.Serializable {
 
     public String format(T value) {
         return format.apply(value);
+    }
+
+    private static java.time.Duration parseDuration(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)?").matcher(s.trim());
+        if (!m.matches() || m.group(2) == null && Long.parseLong(m.group(1)) != 0) {
+            return null;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofSeconds(n);
+        };
+    }
+
+    private static String formatDuration(java.time.Duration d) {
+        long ms = d.toMillis();
+        if (ms == 0) {
+            return "0";
+        }
+        return ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : ms % 60_000 == 0 ? ms / 60_000 + "m"
+                : ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
     private static Boolean parseBoolean(String s) {

@@ -1,5 +1,6 @@
 package dev.onecycle.settings;
 
+import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.schedule.Annealing;
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.InvalidParameterException;
@@ -90,6 +91,14 @@ public final class Settings {
             }).build();
     public static final Setting<Integer> KEEP_CHECKPOINTS = Setting.builder("keepCheckpoints", SettingType.INT)
             .doc("Checkpoints to keep; 0 writes none.").defaultValue(3).paramLabel("N").nonNegative().build();
+    public static final Setting<Integer> CHECKPOINT_EVERY = Setting.builder("checkpointEvery", SettingType.INT)
+            .doc("Also write a checkpoint every ROUNDS averaging rounds inside an epoch (0: off). On the barrier path "
+                    + "at the end of the Spark job (~2 s) in which it falls due.").defaultValue(0).paramLabel("ROUNDS")
+            .nonNegative().build();
+    public static final Setting<java.time.Duration> CHECKPOINT_INTERVAL = Setting.builder("checkpointInterval",
+            SettingType.DURATION).doc("Also write a checkpoint inside an epoch once DURATION (e.g. 30s, 10m, 1h; 0: off) "
+                    + "has passed since the last one, at the next round boundary.")
+            .defaultValue(CheckpointCadence.DEFAULT.interval()).paramLabel("DURATION").build();
     public static final Setting<Boolean> RESUME = Setting.builder("resume", SettingType.BOOLEAN)
             .doc("Continue from the newest valid checkpoint in the checkpoint folder (start at the start epoch when "
                     + "there is none).").defaultValue(false).build();
@@ -106,7 +115,7 @@ public final class Settings {
     public static final List<Setting<?>> TRAINER = List.of(BATCH_SIZE, AVERAGING_FREQUENCY, AVERAGING, WORKERS, SEED,
             HIDDEN);
     public static final List<Setting<?>> CHECKPOINTS = List.of(CHECKPOINT_DIR, RESUME, KEEP_CHECKPOINTS,
-            ACCEPT_CHANGED_SETTINGS);
+            CHECKPOINT_EVERY, CHECKPOINT_INTERVAL, ACCEPT_CHANGED_SETTINGS);
     /**
      * What a checkpoint records of the settings and a resume must find unchanged to continue the cycle exactly
      * (besides what the data gives: itersPerEpoch, the examples); "what differs" lists them in this order.
@@ -140,6 +149,11 @@ public final class Settings {
         return into.with(LR_MAX, p.lrMax()).with(DIV_FACTOR, p.divFactor()).with(PCT_START, p.pctStart())
                 .with(FINAL_DIV, p.finalDiv()).with(MOMS, new MomentumPair(p.maxMomentum(), p.baseMomentum()))
                 .with(STYLE, p.style()).with(ANNEAL, p.annealing()).with(THREE_PHASE, p.threePhase());
+    }
+
+    /** When mid-epoch checkpoints are written besides the epoch-end ones. */
+    public static CheckpointCadence checkpointCadence(SettingValues v) {
+        return new CheckpointCadence(v.get(CHECKPOINT_EVERY), v.get(CHECKPOINT_INTERVAL));
     }
 
     /** The epochs to run: the value given, else the rest of the cycle (at least 1, so the slice check names the real mistake). */

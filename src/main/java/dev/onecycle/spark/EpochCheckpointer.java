@@ -1,6 +1,7 @@
 package dev.onecycle.spark;
 
 import dev.onecycle.checkpoint.Checkpoint;
+import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.checkpoint.CheckpointLock;
 import dev.onecycle.checkpoint.CheckpointState;
 import dev.onecycle.checkpoint.CheckpointStore;
@@ -20,6 +21,11 @@ import java.util.Locale;
  * <p>The write runs in the background on a copy of the network taken at the end of the epoch, so the next
  * epoch trains meanwhile (the zip compression of DL4J's {@code ModelSerializer} is most of a write). The next
  * checkpoint, and the end of training, wait for it; a failed write fails the job there, naming the path.
+ *
+ * <p>With a {@link CheckpointCadence} it also writes mid-epoch checkpoints ({@code epoch-0008-round-0120}) of
+ * the averaged state at a round boundary ({@link TrainingObserver#onRoundsAveraged}), the same way; a resume from
+ * one continues that epoch at the next round, bitwise as if never stopped. {@link #checkpointNow} writes one at
+ * once and waits (a graceful stop).
  */
 public final class EpochCheckpointer implements TrainingObserver {
     private final CheckpointStore store;
@@ -34,36 +40,97 @@ public final class EpochCheckpointer implements TrainingObserver {
             });
     private java.util.concurrent.Future<?> pending;
     private String abortFailure;
+    private final CheckpointCadence cadence;
+    private long lastCheckpointNanos = System.nanoTime();
+    /** (epoch, round) of the last checkpoint begun, or where the epoch (or a resumed fit) started. */
+    private int lastEpoch = -1;
+    private int lastRound;
 
     /** {@code lock} may be null (a notebook that owns its folder); {@code out} receives one line per checkpoint. */
     public EpochCheckpointer(CheckpointStore store, CheckpointLock lock, int keep, PrintWriter out) {
+        this(store, lock, keep, out, CheckpointCadence.EPOCH_END_ONLY);
+    }
+
+    /** As above, plus mid-epoch checkpoints as often as {@code cadence} says. */
+    public EpochCheckpointer(CheckpointStore store, CheckpointLock lock, int keep, PrintWriter out,
+            CheckpointCadence cadence) {
         this.store = store;
         this.lock = lock;
         this.keep = keep;
         this.out = out;
+        this.cadence = cadence;
     }
 
     /** The state of a run that has completed {@code epochsDone} epochs of the plan's cycle. */
     static CheckpointState state(TrainingPlan plan, int epochsDone, Network network) {
-        return new CheckpointState(CheckpointState.FORMAT_VERSION, epochsDone,
+        return new CheckpointState(CheckpointState.EPOCH_END_FORMAT, epochsDone,
                 (long) epochsDone * plan.slice().itersPerEpoch(), plan.policy(), plan.slice().totEpochs(),
                 plan.slice().endEpoch(), plan.slice().itersPerEpoch(), plan.seed(), plan.workers(),
                 plan.batchSizePerWorker(), plan.averagingFrequency(), plan.examples(),
                 network == null ? null : network.paramsSha256(), Instant.now().toString());
     }
 
+    /** The state of a run {@code progress.roundsDone()} rounds into epoch {@code progress.epoch()}. */
+    static CheckpointState state(TrainingPlan plan, EpochProgress progress, Network network) {
+        int ipe = plan.slice().itersPerEpoch();
+        return new CheckpointState(CheckpointState.FORMAT_VERSION, progress.epoch(),
+                CheckpointState.iterationAt(progress.epoch(), progress.roundsDone(), ipe, plan.averagingFrequency()),
+                plan.policy(), plan.slice().totEpochs(), plan.slice().endEpoch(), ipe, plan.seed(), plan.workers(),
+                plan.batchSizePerWorker(), plan.averagingFrequency(), plan.examples(), network.paramsSha256(),
+                Instant.now().toString(), new CheckpointState.MidEpoch(progress.roundsDone(), progress.lossSum(),
+                        progress.minibatches(), progress.seconds()));
+    }
+
+    @Override
+    public void onStart(TrainingPlan plan) {
+        lastCheckpointNanos = System.nanoTime();
+    }
+
     @Override
     public void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> applied, double meanScore) {
+        if (round.epoch() != lastEpoch) { // an epoch's first round: at 0, or where a resumed fit continues it
+            lastEpoch = round.epoch();
+            lastRound = round.round();
+        }
         if (lock != null) {
             lock.heartbeat();
         }
     }
 
     @Override
-    public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
+    public void onRoundsAveraged(TrainingPlan plan, EpochProgress progress, Network network) {
+        if (cadence.due(lastRound, progress.roundsDone(),
+                java.time.Duration.ofNanos(System.nanoTime() - lastCheckpointNanos))) {
+            Network snapshot = network.copy();
+            begin(state(plan, progress, snapshot), snapshot);
+        }
+    }
+
+    /**
+     * Writes a mid-epoch checkpoint of {@code network} at {@code progress} now (unless the last one begun holds
+     * this very state) and waits for it and any write before it: for a graceful stop. Returns its folder name.
+     */
+    public String checkpointNow(TrainingPlan plan, EpochProgress progress, Network network) {
+        if (lastEpoch != progress.epoch() || lastRound != progress.roundsDone()) {
+            Network snapshot = network.copy();
+            begin(state(plan, progress, snapshot), snapshot);
+        }
         awaitPending();
+        return CheckpointStore.nameFor(progress.epoch(), progress.roundsDone());
+    }
+
+    @Override
+    public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
         Network snapshot = network.copy();
-        CheckpointState state = state(plan, epoch.epoch() + 1, snapshot);
+        begin(state(plan, epoch.epoch() + 1, snapshot), snapshot);
+    }
+
+    /** Waits for the write in flight, then writes {@code state} with {@code snapshot} in the background. */
+    private void begin(CheckpointState state, Network snapshot) {
+        awaitPending();
+        lastEpoch = state.epoch();
+        lastRound = state.round();
+        lastCheckpointNanos = System.nanoTime();
         pending = writer.submit(() -> {
             long started = System.nanoTime();
             try {

@@ -52,6 +52,7 @@ public final class OneCycleTrainer {
     private final AveragingPath averaging;
     private final int roundsPerJob;
     private final int aggregationDepth;
+    private final EpochProgress resumeInEpoch;
 
     /** {@link AveragingPath#AUTO} takes the barrier path only while each worker receives at most this much per round. */
     static final long BARRIER_MAX_GATHER_BYTES = 64L << 20;
@@ -75,6 +76,7 @@ public final class OneCycleTrainer {
         this.averaging = b.averaging;
         this.roundsPerJob = b.roundsPerJob;
         this.aggregationDepth = b.aggregationDepth;
+        this.resumeInEpoch = b.resumeInEpoch;
     }
 
     public static Builder builder() {
@@ -95,7 +97,13 @@ public final class OneCycleTrainer {
         CycleSlice slice = CycleSlice.builder().optTotEpochs(totEpochs).optStartEpoch(startEpoch)
                 .setEpochs(epochs).setItersPerEpoch(ipe).build();
         policy.schedule(slice);
-        return new TrainingPlan(policy, slice, examples, workers, batchSizePerWorker, averagingFrequency, seed);
+        TrainingPlan plan = new TrainingPlan(policy, slice, examples, workers, batchSizePerWorker, averagingFrequency,
+                seed);
+        if (resumeInEpoch != null && resumeInEpoch.roundsDone() >= plan.roundsPerEpoch()) {
+            throw new InvalidParameterException("resumeInEpoch.roundsDone", "must be < the epoch's "
+                    + plan.roundsPerEpoch() + " rounds", resumeInEpoch.roundsDone());
+        }
+        return plan;
     }
 
     /**
@@ -128,7 +136,8 @@ public final class OneCycleTrainer {
             plan = plan(examples);
             CycleSlice slice = plan.slice();
             OneCycleUpdaters.install(network, policy, slice);
-            network.setIterationCount(Math.toIntExact(slice.firstIteration()));
+            network.setIterationCount(Math.toIntExact(slice.firstIteration() + (resumeInEpoch == null ? 0
+                    : Math.min(slice.itersPerEpoch(), (long) resumeInEpoch.roundsDone() * averagingFrequency))));
             network.setEpochCount(slice.startEpoch());
             spec = sc.broadcast(new NetworkSpec(fitId, network, policy, slice));
             AveragingPath path = choosePath(sc, network);
@@ -289,7 +298,9 @@ public final class OneCycleTrainer {
         }
 
         void train(int epoch) {
-            long started = System.nanoTime();
+            EpochProgress from = resumeInEpoch != null && resumeInEpoch.epoch() == epoch ? resumeInEpoch
+                    : new EpochProgress(epoch, 0, 0, 0, 0);
+            long started = System.nanoTime() - (long) (from.seconds() * 1e9);
             int rounds = plan.roundsPerEpoch();
             jobs.describe("1cycle epoch " + epoch + ": spreading the data over " + workers + " workers");
             Broadcast<int[]> positions = sc.broadcast(DataSpread.positions(seed, epoch,
@@ -299,13 +310,13 @@ public final class OneCycleTrainer {
             long spreadStarted = System.nanoTime();
             run(jobs, epoch, iterationsDone(), shards::count); // the spread, on its own (its cost is reported)
             double spreadSeconds = (System.nanoTime() - spreadStarted) / 1e9;
-            double lossSum = 0;
-            long minibatches = 0;
+            double lossSum = from.lossSum();
+            long minibatches = from.minibatches();
             long computeNanos = 0;
             int jobsRun = 0;
             PendingJob pending = null;
             try {
-                List<RoundState> states = rounds(epoch, 0);
+                List<RoundState> states = rounds(epoch, from.roundsDone());
                 pending = submit(shards, states);
                 while (pending != null) {
                     PendingJob job = pending;
@@ -340,6 +351,13 @@ public final class OneCycleTrainer {
                         double meanScore = roundBatches == 0 ? Double.NaN : roundLoss / roundBatches;
                         for (TrainingObserver o : observers) {
                             o.onRound(plan, state, applied, meanScore);
+                        }
+                    }
+                    if (last.round() + 1 < rounds) { // the network holds the state after `last` until the next await
+                        EpochProgress progress = new EpochProgress(epoch, last.round() + 1, lossSum, minibatches,
+                                (System.nanoTime() - started) / 1e9);
+                        for (TrainingObserver o : observers) {
+                            o.onRoundsAveraged(plan, progress, network);
                         }
                     }
                 }
@@ -592,6 +610,7 @@ public final class OneCycleTrainer {
         private AveragingPath averaging = AveragingPath.AUTO;
         private int roundsPerJob;
         private int aggregationDepth = 2;
+        private EpochProgress resumeInEpoch;
 
         private Builder() {
         }
@@ -682,6 +701,20 @@ public final class OneCycleTrainer {
             return this;
         }
 
+        /**
+         * Continues a mid-epoch checkpoint: the slice's first epoch (which must be {@code progress.epoch()})
+         * starts at round {@code progress.roundsDone()} (> 0, less than the epoch's rounds) from the state the
+         * network holds, and its summary adds the loss and seconds of the rounds already done.
+         */
+        public Builder optResumeInEpoch(EpochProgress progress) {
+            if (progress != null && progress.roundsDone() <= 0) {
+                throw new InvalidParameterException("resumeInEpoch.roundsDone", "must be > 0 (round 0 is the "
+                        + "epoch's start: no resume needed)", progress.roundsDone());
+            }
+            this.resumeInEpoch = progress;
+            return this;
+        }
+
         public Builder optObserver(TrainingObserver observer) {
             if (observer != null) {
                 observers.add(observer);
@@ -712,6 +745,10 @@ public final class OneCycleTrainer {
             if ((long) startEpoch + epochs > totEpochs) {
                 throw new InvalidParameterException("epochs", "must keep startEpoch + epochs <= totEpochs ("
                         + startEpoch + " + " + epochs + " > " + totEpochs + ")", epochs);
+            }
+            if (resumeInEpoch != null && resumeInEpoch.epoch() != startEpoch) {
+                throw new InvalidParameterException("resumeInEpoch.epoch", "must be startEpoch (" + startEpoch + ")",
+                        resumeInEpoch.epoch());
             }
             return new OneCycleTrainer(this);
         }

@@ -18,6 +18,15 @@ public interface TrainingObserver {
     default void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> applied, double meanScore) {
     }
 
+    /**
+     * After the {@link #onRound} calls of each Spark job inside an epoch (a job per round on the driver path,
+     * many rounds per job on the barrier path), but not after the epoch's last round ({@link #onEpoch} follows
+     * that): {@code network} holds exactly the averaged state after round {@code progress.roundsDone() - 1}, the
+     * point a mid-epoch checkpoint saves. Copy it to keep it: the next job's result overwrites it.
+     */
+    default void onRoundsAveraged(TrainingPlan plan, EpochProgress progress, Network network) {
+    }
+
     /** After an epoch; {@code network} holds the averaged parameters at the end of the epoch. */
     default void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
     }

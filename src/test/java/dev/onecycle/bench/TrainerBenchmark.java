@@ -60,7 +60,9 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * <li>resume cost: child JVMs running {@code onecycle train}, fresh vs {@code --resume};
  * <li>Spark local[2] vs one JVM ({@link PartialOneCycleFit}) over averaging frequency and model size;
  * <li>(JMH, {@link ScheduleBenchmark});
- * <li>scaling: 1 vs 2 workers.
+ * <li>scaling: 1 vs 2 workers;
+ * <li>mid-epoch checkpoints (issue 15): epoch-end checkpoints only vs also every few rounds, and the foreground
+ * time of a graceful stop's checkpoint ({@code -Dbench.sections=7}).
  * </ol>
  */
 public final class TrainerBenchmark {
@@ -115,6 +117,9 @@ public final class TrainerBenchmark {
             }
             if (SECTIONS.contains("4") || SECTIONS.contains("6")) {
                 sparkVsOneMachine(sc, rdd, minibatches);
+            }
+            if (SECTIONS.contains("7")) {
+                midEpochCheckpoints(sc, rdd);
             }
         } finally {
             sc.stop();
@@ -294,6 +299,86 @@ public final class TrainerBenchmark {
                 + "(target <= 2%%); the same write over a full 60k-example epoch would be ~%.1f%%\n",
                 100 * (on.medianSeconds() / off.medianSeconds() - 1), 100 * direct,
                 100 * direct * EXAMPLES / 60000.0));
+    }
+
+    // ---------------------------------------------------------------------------------------------- section 7
+
+    private static final int MID_EVERY = Integer.getInteger("bench.midEvery", 4);
+
+    /**
+     * Epoch-end checkpoints only (A) vs also a mid-epoch one every {@link #MID_EVERY} rounds (B), on the 2.4M
+     * model, in balanced order (A B B A ...); the cost of one mid-epoch checkpoint is (B - A) / the mid-epoch
+     * checkpoints per epoch, and at the default interval it is paid once per interval. Then the foreground time
+     * of {@code checkpointNow} (what a graceful stop waits for after the job in flight).
+     */
+    private static void midEpochCheckpoints(JavaSparkContext sc, JavaRDD<DataSet> rdd) throws IOException {
+        print("## 7. Mid-epoch checkpoints: epoch-end only vs also every " + MID_EVERY + " rounds\n");
+        String loadBefore = load();
+        Samples a = new Samples();
+        Samples b = new Samples();
+        List<Double> midPerEpoch = new ArrayList<>();
+        for (int run = 0; run < 2 * RUNS; run++) {
+            boolean mid = (run + run / 2) % 2 == 1; // A, B, B, A, A, B, ...
+            CheckpointStore s = CheckpointStore.open(OUT.resolve("mid-run-" + System.nanoTime()).toString(),
+                    new Configuration());
+            StringWriter log = new StringWriter();
+            dev.onecycle.checkpoint.CheckpointCadence cadence = mid
+                    ? new dev.onecycle.checkpoint.CheckpointCadence(MID_EVERY, Duration.ZERO)
+                    : dev.onecycle.checkpoint.CheckpointCadence.EPOCH_END_ONLY;
+            Samples got = runOurs(sc, rdd, CKPT_HIDDEN, 2, AVG, EPOCHS + 1, new dev.onecycle.spark.EpochCheckpointer(
+                    s, null, 3, new PrintWriter(log), cadence)).withoutWarmup();
+            (mid ? b : a).addAll(got);
+            if (mid) {
+                long n = log.toString().lines().filter(l -> l.matches("checkpoint epoch-\\d{4}-round-\\d{4} written.*"))
+                        .count();
+                midPerEpoch.add(n / (double) (EPOCHS + 1));
+            }
+        }
+        // a graceful stop's checkpoint, in the foreground: copy, SHA-256, write, wait
+        List<Double> now = new ArrayList<>();
+        CheckpointStore stops = CheckpointStore.open(OUT.resolve("stop-" + System.nanoTime()).toString(),
+                new Configuration());
+        dev.onecycle.spark.EpochCheckpointer stopper = new dev.onecycle.spark.EpochCheckpointer(stops, null, 2,
+                new PrintWriter(new StringWriter()));
+        runOurs(sc, rdd, CKPT_HIDDEN, 2, AVG, EPOCHS + 1, new TrainingObserver() {
+            private int boundaries;
+
+            @Override
+            public void onStart(TrainingPlan plan) {
+                stopper.onStart(plan);
+            }
+
+            @Override
+            public void onRoundsAveraged(TrainingPlan plan, dev.onecycle.spark.EpochProgress progress,
+                    Network network) {
+                if (++boundaries % 2 == 0) {
+                    long t0 = System.nanoTime();
+                    stopper.checkpointNow(plan, progress, network);
+                    now.add((System.nanoTime() - t0) / 1e9);
+                }
+            }
+        });
+        stopper.finishQuietly();
+        double perEpochMid = median(midPerEpoch);
+        double perCheckpoint = (b.medianSeconds() - a.medianSeconds()) / perEpochMid;
+        double interval = dev.onecycle.checkpoint.CheckpointCadence.DEFAULT.interval().toSeconds();
+        print(String.format(Locale.ROOT, "784-%d-10 MLP, %d examples, 2 workers x batch %d, averaging every %d, "
+                + "barrier path (auto); %d runs per side in balanced order, %d timed epochs each. Load before/after: "
+                + "%s / %s\n", CKPT_HIDDEN, EXAMPLES, BATCH, AVG, RUNS, EPOCHS, loadBefore, load()));
+        print("| what | median |");
+        print("|---|---|");
+        print(String.format(Locale.ROOT, "| A: epoch, epoch-end checkpoints only (%d epochs: %s) | %.2f s |", a.size(),
+                fmt(a.seconds), a.medianSeconds()));
+        print(String.format(Locale.ROOT, "| B: epoch, also every %d rounds (%d epochs: %s) | %.2f s |", MID_EVERY,
+                b.size(), fmt(b.seconds), b.medianSeconds()));
+        print(String.format(Locale.ROOT, "| mid-epoch checkpoints per epoch in B | %.2f |", perEpochMid));
+        print(String.format(Locale.ROOT, "| B / A | %.3f |", b.medianSeconds() / a.medianSeconds()));
+        print(String.format(Locale.ROOT, "| cost of one mid-epoch checkpoint, (B - A) / per epoch | %.3f s |",
+                perCheckpoint));
+        print(String.format(Locale.ROOT, "| checkpointNow in the foreground (graceful stop), %d calls | %.3f s (max %.3f) |",
+                now.size(), median(now), now.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
+        print(String.format(Locale.ROOT, "\nAt the default interval (one per %.0f s of training): overhead %.2f%% "
+                + "(target <= 2%%)\n", interval, 100 * Math.max(0, perCheckpoint) / interval));
     }
 
     private static long folderSize(Path p) throws IOException {

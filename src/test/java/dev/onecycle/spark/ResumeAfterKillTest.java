@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onecycle.checkpoint.CheckpointLock;
 import dev.onecycle.checkpoint.CheckpointStore;
-import dev.onecycle.dl4j.Network;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -52,25 +51,8 @@ class ResumeAfterKillTest {
         }
     }
 
-    private static String paramsSha(Path runDir) throws IOException {
-        return Network.restore(runDir.resolve("model.zip").toFile()).paramsSha256();
-    }
-
-    private static List<String> metricsWithoutTimes(Path runDir) throws IOException {
-        return Files.readAllLines(runDir.resolve("metrics.csv")).stream()
-                .map(l -> l.substring(0, l.lastIndexOf(','))).toList();
-    }
-
     private static void assertSameAsReference(Path runDir) throws IOException {
-        assertEquals(paramsSha(reference), paramsSha(runDir), "bitwise identical final parameters");
-        assertEquals(Files.readAllLines(reference.resolve("applied-schedule.csv")),
-                Files.readAllLines(runDir.resolve("applied-schedule.csv")), "same applied schedule, every row");
-        assertEquals(metricsWithoutTimes(reference), metricsWithoutTimes(runDir));
-        Network model = Network.restore(runDir.resolve("model.zip").toFile());
-        Network ref = Network.restore(reference.resolve("model.zip").toFile());
-        assertEquals(ref.iterationCount(), model.iterationCount());
-        assertEquals(ref.epochCount(), model.epochCount());
-        assertTrue(model.updaterState().equalsWithEps(ref.updaterState(), 0.0), "same updater state");
+        SameRun.assertSameAs(reference, runDir);
     }
 
     private static int resume(Path runDir, String logName) throws Exception {

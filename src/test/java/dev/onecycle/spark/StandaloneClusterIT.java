@@ -32,8 +32,9 @@ import org.junit.jupiter.api.Test;
  * <li>client mode, uninterrupted: the applied schedule is the policy's, row by row (the reference run);</li>
  * <li>client mode, one worker and its executor SIGKILLed mid-epoch: Spark reruns the lost tasks on the other
  * worker; the job finishes with the reference's applied schedule and parameters;</li>
- * <li>cluster mode with --supervise, the driver SIGKILLed mid-epoch: the worker relaunches it, it resumes from
- * the last checkpoint, and the final model equals the reference bitwise.</li>
+ * <li>cluster mode with --supervise and mid-epoch checkpoints, the driver SIGKILLed mid-epoch just after one: the
+ * worker relaunches it, it resumes from that mid-epoch checkpoint (not from the epoch's start), and the final
+ * model equals the reference bitwise.</li>
  * </ol>
  * Before them, GPU scheduling with fake GPUs: each worker announces GPUs "0" and "1" through
  * {@code conf/gpu-discovery.sh} (a fake {@code nvidia-smi} on its PATH); a job asks for 2 GPUs per executor and 1
@@ -120,11 +121,15 @@ class StandaloneClusterIT {
                 // 3. cluster mode + --supervise, the driver SIGKILLed mid-epoch
                 startWorkerWithFakeGpus(cluster, "127.0.0.3");
                 Path supervised = DIR.resolve("run-cluster-supervised");
-                Process c = submit(cluster, "cluster", true, supervised, "run-cluster-supervised-submit.log");
+                Process c = submit(cluster, "cluster", true, supervised, "run-cluster-supervised-submit.log",
+                        "--checkpoint-every", "40");
                 assertTrue(c.waitFor(2, TimeUnit.MINUTES), "spark-submit did not return after submitting the driver");
                 assertEquals(0, c.exitValue(), read(DIR.resolve("run-cluster-supervised-submit.log")));
                 String driverId = awaitActiveDriver(cluster);
                 awaitMidEpoch2(() -> driverStdout(cluster, driverId), supervised, null);
+                // just after a mid-epoch checkpoint of epoch 2 (on the barrier path: at the job boundary past round 40)
+                StandaloneCluster.await(() -> Pattern.compile("checkpoint epoch-0001-round-\\d{4} written")
+                        .matcher(driverStdout(cluster, driverId)).find(), RUN, "a mid-epoch checkpoint in epoch 2");
                 List<ProcessHandle> drivers = cluster.workerChildren("DriverWrapper");
                 assertEquals(1, drivers.size(), "one driver JVM");
                 long killedPid = drivers.get(0).pid();
@@ -137,7 +142,8 @@ class StandaloneClusterIT {
                         "the relaunched driver to finish (state " + driverState(cluster, driverId) + ")\n"
                                 + driverStdout(cluster, driverId));
                 String out = driverStdout(cluster, driverId);
-                assertTrue(out.contains("resuming from") && out.contains("epoch-0001"), out);
+                assertTrue(Pattern.compile("resuming from \\S*epoch-0001-round-\\d{4}: 1 of 3 epochs and \\d+ rounds")
+                        .matcher(out).find(), "resumed inside epoch 2, not at its start: " + out);
                 assertSameResult(reference, supervised);
             } finally {
                 System.out.println("cluster test folder: " + DIR);
@@ -149,8 +155,8 @@ class StandaloneClusterIT {
         }
     }
 
-    private static Process submit(StandaloneCluster cluster, String mode, boolean supervise, Path runDir, String log)
-            throws IOException {
+    private static Process submit(StandaloneCluster cluster, String mode, boolean supervise, Path runDir, String log,
+            String... extraArgs) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("spark-submit/onecycle-standalone").toString(),
                 "--master", cluster.masterUrl(), "--deploy-mode", mode, "--executor-memory", "1g",
                 "--executor-cores", "1", "--total-executor-cores", "2", "--driver-memory", "1g",
@@ -159,6 +165,7 @@ class StandaloneClusterIT {
             cmd.add("--supervise");
         }
         cmd.addAll(trainArgs(runDir));
+        cmd.addAll(List.of(extraArgs));
         return cluster.start(cmd, "127.0.0.1", DIR.resolve(log));
     }
 
