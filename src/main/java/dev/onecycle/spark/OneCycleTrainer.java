@@ -52,6 +52,7 @@ public final class OneCycleTrainer {
     private final AveragingPath averaging;
     private final int roundsPerJob;
     private final int aggregationDepth;
+    private final dev.onecycle.schedule.StepSchedule stepSchedule;
 
     /** {@link AveragingPath#AUTO} takes the barrier path only while each worker receives at most this much per round. */
     static final long BARRIER_MAX_GATHER_BYTES = 64L << 20;
@@ -75,6 +76,7 @@ public final class OneCycleTrainer {
         this.averaging = b.averaging;
         this.roundsPerJob = b.roundsPerJob;
         this.aggregationDepth = b.aggregationDepth;
+        this.stepSchedule = b.stepSchedule;
     }
 
     public static Builder builder() {
@@ -127,10 +129,14 @@ public final class OneCycleTrainer {
             long examples = counts.stream().mapToLong(Integer::longValue).sum();
             plan = plan(examples);
             CycleSlice slice = plan.slice();
-            OneCycleUpdaters.install(network, policy, slice);
+            if (stepSchedule == null) {
+                OneCycleUpdaters.install(network, policy, slice);
+            } else {
+                dev.onecycle.dl4j.StepScheduleUpdaters.install(network, stepSchedule);
+            }
             network.setIterationCount(Math.toIntExact(slice.firstIteration()));
             network.setEpochCount(slice.startEpoch());
-            spec = sc.broadcast(new NetworkSpec(fitId, network, policy, slice));
+            spec = sc.broadcast(new NetworkSpec(fitId, network, policy, slice, stepSchedule));
             AveragingPath path = choosePath(sc, network);
             endpoint = AveragingEndpoint.start(fitId);
             Epochs epochs = new Epochs(sc, jobs, network, blocks, offsets, plan, spec, path, endpoint);
@@ -138,7 +144,9 @@ public final class OneCycleTrainer {
                 o.onStart(plan);
             }
             for (int epoch = slice.startEpoch(); epoch < slice.endEpoch(); epoch++) {
-                epochs.train(epoch);
+                if (epochs.train(epoch)) {
+                    break; // an observer asked to stop after a round
+                }
             }
             for (TrainingObserver o : observers) {
                 o.onFinish(plan, network);
@@ -288,7 +296,8 @@ public final class OneCycleTrainer {
             this.roundsPerJob = OneCycleTrainer.this.roundsPerJob > 0 ? OneCycleTrainer.this.roundsPerJob : 4;
         }
 
-        void train(int epoch) {
+        /** Trains the epoch; true when an observer stopped the fit after one of its rounds (the epoch is cut short). */
+        boolean train(int epoch) {
             long started = System.nanoTime();
             int rounds = plan.roundsPerEpoch();
             jobs.describe("1cycle epoch " + epoch + ": spreading the data over " + workers + " workers");
@@ -341,6 +350,13 @@ public final class OneCycleTrainer {
                         for (TrainingObserver o : observers) {
                             o.onRound(plan, state, applied, meanScore);
                         }
+                        if (stopAfter(state)) {
+                            if (pending != null) {
+                                pending.cancel();
+                            }
+                            shards.unpersist(false);
+                            return true; // the positions broadcast is left to Spark's cleaner, as on a failure
+                        }
                     }
                 }
             } catch (RuntimeException e) {
@@ -361,6 +377,15 @@ public final class OneCycleTrainer {
                     o.onEpoch(plan, summary, network);
                 }
             });
+            return false;
+        }
+
+        private boolean stopAfter(RoundState state) {
+            boolean stop = false;
+            for (TrainingObserver o : observers) {
+                stop |= o.stopAfterRound(plan, state);
+            }
+            return stop;
         }
 
         /** The rounds of the next job, from {@code first}: one on the job-per-round path, several on the barrier path. */
@@ -592,6 +617,7 @@ public final class OneCycleTrainer {
         private AveragingPath averaging = AveragingPath.AUTO;
         private int roundsPerJob;
         private int aggregationDepth = 2;
+        private dev.onecycle.schedule.StepSchedule stepSchedule;
 
         private Builder() {
         }
@@ -679,6 +705,20 @@ public final class OneCycleTrainer {
          */
         public Builder optAggregationDepth(int aggregationDepth) {
             this.aggregationDepth = positive("aggregationDepth", aggregationDepth);
+            return this;
+        }
+
+        /**
+         * The learning rate and momentum the workers apply at each absolute iteration instead of the policy's
+         * 1cycle (a learning-rate range test's sweep); it must be {@link java.io.Serializable}. The policy and
+         * slice still fix the plan (epochs, itersPerEpoch). Default: the policy's 1cycle.
+         */
+        public Builder optStepSchedule(dev.onecycle.schedule.StepSchedule schedule) {
+            if (!(schedule instanceof java.io.Serializable)) {
+                throw new InvalidParameterException("stepSchedule", "must be a Serializable StepSchedule",
+                        schedule == null ? "null" : schedule.getClass().getName());
+            }
+            this.stepSchedule = schedule;
             return this;
         }
 

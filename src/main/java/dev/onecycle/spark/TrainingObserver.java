@@ -18,6 +18,15 @@ public interface TrainingObserver {
     default void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> applied, double meanScore) {
     }
 
+    /**
+     * Asked after every round, once all observers heard of it in {@link #onRound}: true ends the fit after this
+     * round (the rest of the epoch is not trained, {@link #onEpoch} is not called for it, {@link #onFinish} is).
+     * How a learning-rate range test stops when its loss diverges. Default: false.
+     */
+    default boolean stopAfterRound(TrainingPlan plan, RoundState round) {
+        return false;
+    }
+
     /** After an epoch; {@code network} holds the averaged parameters at the end of the epoch. */
     default void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
     }
