@@ -45,7 +45,10 @@ final class CliErrors {
             Map.entry("workers", "--workers"),
             Map.entry("batchSizePerWorker", "--batch-size"),
             Map.entry("averagingFrequency", "--averaging-frequency"),
-            Map.entry("averaging", "--averaging"));
+            Map.entry("averaging", "--averaging"),
+            Map.entry("startLr", "--start-lr"),
+            Map.entry("endLr", "--end-lr"),
+            Map.entry("numIt", "--num-it"));
 
     private CliErrors() {
     }

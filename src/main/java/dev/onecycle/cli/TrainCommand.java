@@ -50,12 +50,16 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Spark master when not set by spark-submit (default: ${DEFAULT-VALUE}).")
     String master;
 
-    @Option(names = "--lr-max", paramLabel = "X", defaultValue = "0.1", converter = Converters.Number.class,
-            description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-    double lrMax;
+    @Option(names = "--lr-max", paramLabel = "X|auto", defaultValue = "0.1",
+            description = "Peak learning rate, or auto: run the learning-rate range test first (as lr-find) and take "
+                    + "its valley suggestion; a resumed run takes the checkpoint's (default: ${DEFAULT-VALUE}).")
+    String lrMax;
 
     @Mixin
     PolicyOptions policyOptions;
+
+    @Mixin
+    LrFindOptions lrFindOptions;
 
     @Option(names = "--tot-epochs", paramLabel = "N", defaultValue = "5", converter = Converters.WholeNumber.class,
             description = "Epochs in the whole cycle (default: ${DEFAULT-VALUE}).")
@@ -150,8 +154,20 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainingJobSettings settings = settings();
-        java.io.PrintWriter out = spec.commandLine().getOut();
+        return execute(settings(), spec.commandLine(), (job, sc, prepared) -> job.run(sc, prepared));
+    }
+
+    /** What runs inside {@link #execute}: the training, or lr-find's range test. */
+    interface JobBody {
+        void run(TrainingJob job, JavaSparkContext sc, TrainingJob.Prepared prepared) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} with the job's Spark session, stop signals (SIGTERM, SIGINT) and exit codes, printing to
+     * {@code cl}'s streams: {@code train}'s, and {@code lr-find}'s.
+     */
+    int execute(TrainingJobSettings settings, picocli.CommandLine cl, JobBody body) throws Exception {
+        java.io.PrintWriter out = cl.getOut();
         SparkConf conf = new SparkConf().setAppName("onecycle-spark").setIfMissing("spark.master", master)
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
         TrainingJob job = new TrainingJob(settings, out);
@@ -168,23 +184,23 @@ public final class TrainCommand implements Callable<Integer> {
             if (s != null) {
                 s.sparkContext().cancelAllJobs(); // the running round fails at once; the job then stops cleanly
             }
-        }, spec.commandLine().getErr());
+        }, cl.getErr());
         try (signals) {
             TrainingJob.Prepared prepared = job.prepare(hadoopConfiguration(conf), spark);
-            job.run(JavaSparkContext.fromSparkContext(spark.get().sparkContext()), prepared);
+            body.run(job, JavaSparkContext.fromSparkContext(spark.get().sparkContext()), prepared);
         } catch (TrainingStoppedException e) {
-            return stopped(e.signal(), e.getMessage());
+            return stopped(cl, e.signal(), e.getMessage());
         } catch (CrashLoopException e) {
             // Under --supervise the standalone master relaunches a driver that exits non-zero, forever: exit 0
             // there so the loop ends; the message (and RESTARTS.json) says it failed.
             boolean supervised = conf.getBoolean("spark.driver.supervise", false);
-            spec.commandLine().getErr().println(CliErrors.PREFIX + "giving up: " + e.getMessage()
+            cl.getErr().println(CliErrors.PREFIX + "giving up: " + e.getMessage()
                     + (supervised ? " (exit code 0 so that --supervise stops relaunching the driver)" : ""));
-            spec.commandLine().getErr().flush();
+            cl.getErr().flush();
             return supervised ? Main.EXIT_OK : Main.EXIT_FAILURE;
         } catch (Exception e) { // SparkException included: checked, but thrown undeclared from Scala
             if (job.stopRequested() != null) { // stopped while loading the data, before training and its lock
-                return stopped(job.stopRequested(), "stopped by SIG" + job.stopRequested() + " before training "
+                return stopped(cl, job.stopRequested(), "stopped by SIG" + job.stopRequested() + " before training "
                         + "started; nothing was written: run the same command again to start");
             }
             throw e;
@@ -196,15 +212,18 @@ public final class TrainCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    private int stopped(String signal, String message) {
-        spec.commandLine().getErr().println(CliErrors.PREFIX + message);
-        spec.commandLine().getErr().flush();
+    private static int stopped(picocli.CommandLine cl, String signal, String message) {
+        cl.getErr().println(CliErrors.PREFIX + message);
+        cl.getErr().flush();
         return StopSignals.exitCode(signal);
     }
 
     /** Every setting checked (policy and slice bounds) before anything is loaded. */
     TrainingJobSettings settings() {
-        OneCyclePolicy policy = policyOptions.policy(lrMax);
+        boolean auto = LR_MAX_AUTO.equals(lrMax.trim());
+        dev.onecycle.lrfind.LrRange range = lrFindOptions.range();
+        // with auto, the policy's other settings are checked now with the sweep's end as a placeholder lrMax
+        OneCyclePolicy policy = policyOptions.policy(auto ? range.endLr() : lrMaxValue());
         int e = epochs != null ? epochs : Math.max(1, totEpochs - startEpoch);
         // itersPerEpoch comes from the data later; 1 checks the epoch bounds now.
         CycleSlice.builder().optTotEpochs(totEpochs).optStartEpoch(startEpoch).setEpochs(e).setItersPerEpoch(1)
@@ -249,7 +268,19 @@ public final class TrainCommand implements Callable<Integer> {
         return new TrainingJobSettings(policy, totEpochs, startEpoch, e, batchSize, averagingFrequency,
                 workers == null ? 0 : workers, seed, dir, modelIn, maxExamples == null ? 0 : maxExamples, data,
                 hidden == null ? DEFAULT_HIDDEN : hidden, overwrite, checkpointDir, resume, keepCheckpoints, acceptChangedSettings, dataFormat,
-                labelColumn, featuresColumn, maxRestarts, averagingPath());
+                labelColumn, featuresColumn, maxRestarts, averagingPath(), auto, range);
+    }
+
+    /** {@code --lr-max auto}. */
+    static final String LR_MAX_AUTO = "auto";
+
+    /** A number for the policy builder to judge ({@code lrMax must be finite and > 0}); else neither number nor auto. */
+    private double lrMaxValue() {
+        try {
+            return Double.parseDouble(lrMax.trim());
+        } catch (NumberFormatException e) {
+            throw new CliErrors.UsageException("--lr-max", "expected a positive number or auto, got '" + lrMax + "'");
+        }
     }
 
     private dev.onecycle.spark.AveragingPath averagingPath() {

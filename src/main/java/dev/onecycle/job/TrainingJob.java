@@ -25,6 +25,7 @@ import dev.onecycle.data.LabeledData;
 import dev.onecycle.data.TrainTestData;
 import dev.onecycle.dl4j.FashionMlp;
 import dev.onecycle.dl4j.Network;
+import dev.onecycle.schedule.OneCyclePolicy;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -101,6 +102,9 @@ public final class TrainingJob {
                 settings.modelIn() == null ? "the model" : "--model-in " + settings.modelIn());
         Path runDir = Paths.get(settings.runDir());
         RunFolder.check(runDir, settings.overwrite() || settings.resume());
+        if (settings.lrMaxAuto()) {
+            LrFindRun.checkOutputs(runDir, settings.overwrite() || settings.resume());
+        }
         CheckpointStore store = null;
         if (settings.keepCheckpoints() > 0) {
             List<org.apache.hadoop.fs.Path> existing;
@@ -190,7 +194,7 @@ public final class TrainingJob {
     }
 
     /** Where training starts: the slice asked for, or the newest valid checkpoint when resuming. */
-    private record Start(Network network, int startEpoch, int workers, Checkpoint from) {
+    private record Start(Network network, int startEpoch, int workers, Checkpoint from, OneCyclePolicy policy) {
     }
 
     /** Trains the slice (or what is left of it) on Spark and writes the run folder's outputs. */
@@ -207,7 +211,7 @@ public final class TrainingJob {
                 sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
         if (start.startEpoch < settings.endEpoch()) {
             // the slice and policy with the real itersPerEpoch (what the trainer's plan checks after counting)
-            settings.policy().schedule(dev.onecycle.schedule.CycleSlice.builder().optTotEpochs(settings.totEpochs())
+            (start.policy != null ? start.policy : settings.policy()).schedule(dev.onecycle.schedule.CycleSlice.builder().optTotEpochs(settings.totEpochs())
                     .optStartEpoch(start.startEpoch).setEpochs(settings.endEpoch() - start.startEpoch)
                     .setItersPerEpoch(DataSpread.itersPerEpoch(p.train.size(), start.workers,
                             settings.batchSizePerWorker())).build());
@@ -281,6 +285,7 @@ public final class TrainingJob {
                 builder.optObserver(new StopCheck(false));
                 TrainingPlan plan;
                 try (DriverData train = new DriverData(sc, p.train, p.classes, start.workers)) {
+                    builder.setPolicy(start.policy != null ? start.policy : lrMaxFromRangeTest(sc, p, start, train));
                     plan = builder.build().fit(sc, start.network, train.rdd());
                 }
                 return finish(p, start.network, recorder, plan);
@@ -413,7 +418,7 @@ public final class TrainingJob {
     private Start resolveStart(Prepared p, int workersGiven, int defaultParallelism) throws IOException {
         if (!settings.resume()) {
             int workers = workersGiven > 0 ? workersGiven : defaultParallelism;
-            return new Start(p.network, settings.startEpoch(), workers, null);
+            return new Start(p.network, settings.startEpoch(), workers, null, askedPolicy());
         }
         List<String> problems = new ArrayList<>();
         for (org.apache.hadoop.fs.Path candidate : p.store.candidates()) {
@@ -429,7 +434,10 @@ public final class TrainingJob {
             }
             CheckpointState s = c.state();
             int workers = workersGiven > 0 ? workersGiven : s.workers();
-            CheckpointState now = new CheckpointState(s.formatVersion(), s.epoch(), s.iteration(), settings.policy(),
+            // --lr-max auto takes the lrMax the checkpoint recorded: it never differs, and the test is not re-run
+            OneCyclePolicy policy = settings.lrMaxAuto() ? settings.policyWithLrMax(s.policy().lrMax())
+                    : settings.policy();
+            CheckpointState now = new CheckpointState(s.formatVersion(), s.epoch(), s.iteration(), policy,
                     settings.totEpochs(), settings.endEpoch(),
                     DataSpread.itersPerEpoch(p.train.size(), workers, settings.batchSizePerWorker()), settings.seed(),
                     workers, settings.batchSizePerWorker(), settings.averagingFrequency(), p.train.size(),
@@ -446,14 +454,62 @@ public final class TrainingJob {
             checkModelFitsData(network, p.test, p.classes, "checkpoint " + c.path());
             log("resuming from " + c.path() + ": " + s.epoch() + " of " + s.totEpochs() + " epochs done (iteration "
                     + s.iteration() + ")");
-            return new Start(network, s.epoch(), workers, c);
+            if (settings.lrMaxAuto()) {
+                log(String.format(Locale.ROOT, "lr-max auto: %s recorded lrMax %s; the range test is not run again",
+                        c.name(), s.policy().lrMax()));
+            }
+            return new Start(network, s.epoch(), workers, c, policy);
         }
         if (!problems.isEmpty()) {
             throw new JobInputException("--resume: no valid checkpoint in " + p.store.dir() + " (" + String.join("; ",
                     problems) + "); fix or remove them, or use another --checkpoint-dir to start afresh");
         }
         log("no checkpoint in " + p.store.dir() + " yet: starting at epoch " + settings.startEpoch());
-        return new Start(p.network, settings.startEpoch(), workersGiven > 0 ? workersGiven : defaultParallelism, null);
+        return new Start(p.network, settings.startEpoch(), workersGiven > 0 ? workersGiven : defaultParallelism, null,
+                askedPolicy());
+    }
+
+    /** The policy asked for, or null with {@code --lr-max auto} (the range test gives its lrMax). */
+    private OneCyclePolicy askedPolicy() {
+        return settings.lrMaxAuto() ? null : settings.policy();
+    }
+
+    /**
+     * {@code --lr-max auto} on a fresh start: the range test with this training's workers and data (its
+     * outputs in the run folder), and the policy with its {@link dev.onecycle.lrfind.Suggestions#AUTO} suggestion.
+     */
+    private OneCyclePolicy lrMaxFromRangeTest(JavaSparkContext sc, Prepared p, Start start, DriverData train)
+            throws IOException {
+        dev.onecycle.lrfind.RangeTestResult r = LrFindRun.run(sc, settings, start.network, train.rdd(), start.workers,
+                p.run, out, List.of(new StopCheck(true)), dev.onecycle.lrfind.Suggestions.AUTO);
+        dev.onecycle.lrfind.Suggestion chosen = LrFindRun.auto(r);
+        log(String.format(Locale.ROOT, "lr-max auto: %s (fastai's default suggestion, valley: the point about 2/3 of "
+                + "the way down the longest falling stretch of the smoothed loss, at lr %s); recorded in every "
+                + "checkpoint, so a resumed run keeps it", chosen.lr(), chosen.pointLr()));
+        return settings.policyWithLrMax(chosen.lr());
+    }
+
+    /** Runs {@code onecycle lr-find}: the range test alone, on the data and model {@link #prepare} loaded. */
+    public dev.onecycle.lrfind.RangeTestResult findLr(JavaSparkContext sc, Prepared p) throws IOException {
+        int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
+        checkEnoughExamples(workers, settings.workers() > 0 ? "--workers " + settings.workers()
+                : "Spark's default parallelism for --master " + sc.master(), p.train.size());
+        checkResultSize(p.network, p.train.features(), workers,
+                sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
+        out.printf(Locale.ROOT, "data: %s (%d training examples)%n", p.source, p.train.size());
+        try (DriverData train = new DriverData(sc, p.train, p.classes, workers)) {
+            return LrFindRun.run(sc, settings, p.network, train.rdd(), workers, p.run, out,
+                    List.of(new StopCheck(true)), null);
+        } catch (TrainingStoppedException e) {
+            throw new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " during the range test; "
+                    + "nothing was written: run the same command again");
+        } catch (RuntimeException e) {
+            if (stopSignal != null) {
+                throw new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " during the range "
+                        + "test; nothing was written: run the same command again");
+            }
+            throw e;
+        }
     }
 
     private void log(String message) {
