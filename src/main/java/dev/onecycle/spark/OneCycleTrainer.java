@@ -352,10 +352,13 @@ public final class OneCycleTrainer {
                         }
                         if (stopAfter(state)) {
                             if (pending != null) {
-                                pending.cancel();
+                                // the job already submitted runs to its end, unreported: a cancel would log its
+                                // killed tasks as WARN lines
+                                pending.await();
                             }
                             shards.unpersist(false);
-                            return true; // the positions broadcast is left to Spark's cleaner, as on a failure
+                            positions.destroy();
+                            return true;
                         }
                     }
                 }
