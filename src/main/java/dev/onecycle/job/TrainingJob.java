@@ -483,9 +483,9 @@ public final class TrainingJob {
         dev.onecycle.lrfind.RangeTestResult r = LrFindRun.run(sc, settings, start.network, train.rdd(), start.workers,
                 p.run, out, List.of(new StopCheck(true)), dev.onecycle.lrfind.Suggestions.AUTO);
         dev.onecycle.lrfind.Suggestion chosen = LrFindRun.auto(r);
-        log(String.format(Locale.ROOT, "lr-max auto: %s (fastai's default suggestion, valley: the point about 2/3 of "
-                + "the way down the longest falling stretch of the smoothed loss, at lr %s); recorded in every "
-                + "checkpoint, so a resumed run keeps it", chosen.lr(), chosen.pointLr()));
+        log(String.format(Locale.ROOT, "lr-max auto: %s (the range test's %s suggestion, read at lr %s of the curve); "
+                + "recorded in every checkpoint, so a resumed run keeps it", chosen.lr(), chosen.name(),
+                chosen.pointLr()));
         return settings.policyWithLrMax(chosen.lr());
     }
 
