@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         description = {"Learning-rate range test on Spark (fastai's lr_find): train a copy of the model for up to "
                 + "--num-it iterations with the learning rate growing exponentially from --start-lr to --end-lr, "
                 + "and suggest an lr-max from the smoothed loss (steep, minimum/10, valley; --lr-max auto takes "
-                + "valley). Takes train's flags: use the ones of the training the learning rate is for."},
+                + "minimum/10). Takes train's flags: use the ones of the training the learning rate is for."},
         footer = {"", "Examples:",
             "  onecycle lr-find --workers 2 --batch-size 32 --run-dir runs/lr   # then: train --lr-max <suggestion>",
             "  onecycle lr-find --end-lr 1 --num-it 200 --no-stop-div"})

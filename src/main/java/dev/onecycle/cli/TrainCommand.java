@@ -52,7 +52,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lr-max", paramLabel = "X|auto", defaultValue = "0.1",
             description = "Peak learning rate, or auto: run the learning-rate range test first (as lr-find) and take "
-                    + "its valley suggestion; a resumed run takes the checkpoint's (default: ${DEFAULT-VALUE}).")
+                    + "its minimum/10 suggestion; a resumed run takes the checkpoint's (default: ${DEFAULT-VALUE}).")
     String lrMax;
 
     @Mixin

@@ -74,8 +74,8 @@ public final class LrFindRun {
     static Suggestion auto(RangeTestResult r) {
         return r.auto().orElseThrow(() -> new JobInputException("--lr-max auto: the range test stopped after "
                 + r.points().size() + " iterations (" + r.stop().description() + "), too few points for the "
-                + Suggestions.AUTO + " suggestion (it drops the first numIt/10 and the last " + Suggestions.SKIP_END
-                + "); lower --start-lr, raise --num-it or --end-lr, or give --lr-max a number"));
+                + Suggestions.AUTO + " suggestion (it drops the first " + Suggestions.SKIP_START + " and the last "
+                + Suggestions.SKIP_END + "); lower --start-lr, raise --num-it or --end-lr, or give --lr-max a number"));
     }
 
     private static void write(RunFolder run, RangeTestResult r, String used) throws IOException {

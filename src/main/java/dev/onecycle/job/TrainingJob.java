@@ -211,7 +211,8 @@ public final class TrainingJob {
                 sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
         if (start.startEpoch < settings.endEpoch()) {
             // the slice and policy with the real itersPerEpoch (what the trainer's plan checks after counting)
-            (start.policy != null ? start.policy : settings.policy()).schedule(dev.onecycle.schedule.CycleSlice.builder().optTotEpochs(settings.totEpochs())
+            (start.policy != null ? start.policy : settings.policy()).schedule(dev.onecycle.schedule.CycleSlice
+                    .builder().optTotEpochs(settings.totEpochs())
                     .optStartEpoch(start.startEpoch).setEpochs(settings.endEpoch() - start.startEpoch)
                     .setItersPerEpoch(DataSpread.itersPerEpoch(p.train.size(), start.workers,
                             settings.batchSizePerWorker())).build());
