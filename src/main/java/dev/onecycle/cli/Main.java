@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "onecycle", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "An exact, divisible 1cycle learning-rate schedule for Deeplearning4j on Spark.",
-        subcommands = {TrainCommand.class, ScheduleCommand.class, InspectCommand.class, GpuCheckCommand.class,
+        subcommands = {TrainCommand.class, LrFindCommand.class, ScheduleCommand.class, InspectCommand.class, GpuCheckCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
@@ -44,8 +44,8 @@ public final class Main implements Runnable {
         PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         try {
             CommandLine cl = commandLine(outWriter, errWriter);
-            if (args.length > 0 && args[0].equals("train")) {
-                CommandLine train = cl.getSubcommands().get("train");
+            if (args.length > 0 && (args[0].equals("train") || args[0].equals("lr-find"))) {
+                CommandLine train = cl.getSubcommands().get(args[0]);
                 try {
                     train.setDefaultValueProvider(OnecycleProperties.load(train.getCommandSpec(),
                             valueOf(args, "--properties-file")));

@@ -53,8 +53,20 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainingJobSettings settings = settings();
-        java.io.PrintWriter out = spec.commandLine().getOut();
+        return execute(settings(spec), spec.commandLine(), (job, sc, prepared) -> job.run(sc, prepared));
+    }
+
+    /** What runs inside {@link #execute}: the training, or lr-find's range test. */
+    interface JobBody {
+        void run(TrainingJob job, JavaSparkContext sc, TrainingJob.Prepared prepared) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} with the job's Spark session, stop signals (SIGTERM, SIGINT) and exit codes, printing to
+     * {@code cl}'s streams: {@code train}'s, and {@code lr-find}'s.
+     */
+    int execute(TrainingJobSettings settings, picocli.CommandLine cl, JobBody body) throws Exception {
+        java.io.PrintWriter out = cl.getOut();
         SparkConf conf = new SparkConf().setAppName("onecycle-spark").setIfMissing("spark.master", master)
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
         TrainingJob job = new TrainingJob(settings, out);
@@ -71,28 +83,28 @@ public final class TrainCommand implements Callable<Integer> {
             if (s != null && !job.stopsAtCheckpoint()) {
                 s.sparkContext().cancelAllJobs(); // the running round fails at once; the job then stops cleanly
             } // else the job finishes the Spark job in flight, writes a checkpoint of it and stops
-        }, spec.commandLine().getErr());
+        }, cl.getErr());
         try (signals) {
             TrainingJob.Prepared prepared = job.prepare(hadoopConfiguration(conf), spark);
-            job.run(JavaSparkContext.fromSparkContext(spark.get().sparkContext()), prepared);
+            body.run(job, JavaSparkContext.fromSparkContext(spark.get().sparkContext()), prepared);
         } catch (TrainingStoppedException e) {
             if (e.atCheckpoint()) {
-                spec.commandLine().getErr().println(CliErrors.PREFIX + e.getMessage());
-                spec.commandLine().getErr().flush();
+                cl.getErr().println(CliErrors.PREFIX + e.getMessage());
+                cl.getErr().flush();
                 return Main.EXIT_STOPPED_AT_CHECKPOINT;
             }
-            return stopped(e.signal(), e.getMessage());
+            return stopped(cl, e.signal(), e.getMessage());
         } catch (CrashLoopException e) {
             // Under --supervise the standalone master relaunches a driver that exits non-zero, forever: exit 0
             // there so the loop ends; the message (and RESTARTS.json) says it failed.
             boolean supervised = conf.getBoolean("spark.driver.supervise", false);
-            spec.commandLine().getErr().println(CliErrors.PREFIX + "giving up: " + e.getMessage()
+            cl.getErr().println(CliErrors.PREFIX + "giving up: " + e.getMessage()
                     + (supervised ? " (exit code 0 so that --supervise stops relaunching the driver)" : ""));
-            spec.commandLine().getErr().flush();
+            cl.getErr().flush();
             return supervised ? Main.EXIT_OK : Main.EXIT_FAILURE;
         } catch (Exception e) { // SparkException included: checked, but thrown undeclared from Scala
             if (job.stopRequested() != null) { // stopped while loading the data, before training and its lock
-                return stopped(job.stopRequested(), "stopped by SIG" + job.stopRequested() + " before training "
+                return stopped(cl, job.stopRequested(), "stopped by SIG" + job.stopRequested() + " before training "
                         + "started; nothing was written: run the same command again to start");
             }
             throw e;
@@ -104,15 +116,24 @@ public final class TrainCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    private int stopped(String signal, String message) {
-        spec.commandLine().getErr().println(CliErrors.PREFIX + message);
-        spec.commandLine().getErr().flush();
+    private static int stopped(picocli.CommandLine cl, String signal, String message) {
+        cl.getErr().println(CliErrors.PREFIX + message);
+        cl.getErr().flush();
         return StopSignals.exitCode(signal);
     }
 
     /** Every setting checked (policy and slice bounds) before anything is loaded. */
     TrainingJobSettings settings() {
-        SettingValues v = SettingOptions.values(spec, JobSettings.TRAIN);
+        return settings(spec);
+    }
+
+    /** The settings given to {@code command}: this one, or one that mixes this in with train's flags (lr-find). */
+    TrainingJobSettings settings(CommandSpec command) {
+        SettingValues v = SettingOptions.values(command, JobSettings.TRAIN);
+        boolean lrMaxAuto = JobSettings.LR_MAX_AUTO.equals(v.get(JobSettings.LR_MAX_OR_AUTO));
+        dev.onecycle.lrfind.LrRange range = Settings.lrRange(v); // the sweep's bounds together (end > start)
+        // with auto, the policy is checked with the sweep's end as a placeholder lrMax (the job replaces it)
+        v = v.with(Settings.LR_MAX, lrMaxAuto ? range.endLr() : Double.parseDouble(v.get(JobSettings.LR_MAX_OR_AUTO)));
         Settings.policy(v); // the combination (three phases with fastai): each value was checked when parsed
         // itersPerEpoch comes from the data later; 1 checks the epoch bounds now.
         CycleSlice.builder().optTotEpochs(v.get(Settings.TOT_EPOCHS)).optStartEpoch(v.get(Settings.START_EPOCH))
@@ -144,7 +165,7 @@ public final class TrainCommand implements Callable<Integer> {
             v = v.with(JobSettings.RUN_DIR,
                     "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
-        return new TrainingJobSettings(v);
+        return new TrainingJobSettings(v, lrMaxAuto);
     }
 
     /** Hadoop settings as Spark would give them: {@code spark.hadoop.*} keys from the Spark configuration. */

@@ -16,6 +16,29 @@ public final class JobSettings {
     private JobSettings() {
     }
 
+    /** {@code --lr-max auto}: find lrMax with the range test first. */
+    public static final String LR_MAX_AUTO = "auto";
+
+    /**
+     * {@link Settings#LR_MAX} as {@code onecycle train} takes it: a number, or {@code auto} (run the learning-rate
+     * range test first and take its minimum/10 suggestion; a resumed run takes the checkpoint's).
+     */
+    public static final Setting<String> LR_MAX_OR_AUTO = Setting.builder(Settings.LR_MAX.name(),
+            SettingType.of(String.class, "a positive number or " + LR_MAX_AUTO, JobSettings::lrMaxText, t -> t))
+            .doc("Peak learning rate (finite, > 0), or auto: run the learning-rate range test first (as lr-find) and "
+                    + "take its minimum/10 suggestion; a resumed run takes the checkpoint's.")
+            .defaultValue(Settings.LR_MAX.format(Settings.LR_MAX.defaultValue())).paramLabel("X|auto")
+            .rule(v -> {
+                if (!v.equals(LR_MAX_AUTO)) {
+                    Settings.LR_MAX.validate(Double.parseDouble(v));
+                }
+            }).build();
+
+    private static String lrMaxText(String text) {
+        String t = text.trim();
+        return t.equals(LR_MAX_AUTO) ? t : Double.toString(Double.parseDouble(t));
+    }
+
     public static final Setting<String> RUN_DIR = Setting.builder("runDir", SettingType.TEXT)
             .doc("Output folder.").defaultDoc("runs/<date-time>").paramLabel("DIR").build();
     public static final Setting<Boolean> OVERWRITE = Setting.builder("overwrite", SettingType.BOOLEAN)
@@ -55,6 +78,7 @@ public final class JobSettings {
 
     private static List<Setting<?>> train() {
         List<Setting<?>> s = new ArrayList<>(Settings.POLICY);
+        s.set(s.indexOf(Settings.LR_MAX), LR_MAX_OR_AUTO);
         s.addAll(Settings.CYCLE);
         s.addAll(WORKER_SETTINGS);
         s.addAll(List.of(RUN_DIR, OVERWRITE, Settings.CHECKPOINT_DIR.withDefaultDoc("<run-dir>/checkpoints"),
@@ -62,6 +86,7 @@ public final class JobSettings {
         s.add(MODEL_IN);
         s.addAll(DATA_SETTINGS);
         s.add(Settings.HIDDEN);
+        s.addAll(Settings.RANGE_TEST);
         return List.copyOf(s);
     }
 }

@@ -26,6 +26,7 @@ import dev.onecycle.data.LabeledData;
 import dev.onecycle.data.TrainTestData;
 import dev.onecycle.dl4j.FashionMlp;
 import dev.onecycle.dl4j.Network;
+import dev.onecycle.schedule.OneCyclePolicy;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -106,6 +107,9 @@ public final class TrainingJob {
                 settings.modelIn() == null ? "the model" : "--model-in " + settings.modelIn());
         Path runDir = Paths.get(settings.runDir());
         RunFolder.check(runDir, settings.overwrite() || settings.resume());
+        if (settings.lrMaxAuto()) {
+            LrFindRun.checkOutputs(runDir, settings.overwrite() || settings.resume());
+        }
         CheckpointStore store = null;
         if (settings.keepCheckpoints() > 0) {
             List<org.apache.hadoop.fs.Path> existing;
@@ -204,12 +208,14 @@ public final class TrainingJob {
     }
 
     /**
-     * Where training starts: the slice asked for, or the newest valid checkpoint when resuming; {@code inEpoch}
-     * is how far into {@code startEpoch} a mid-epoch checkpoint got (null at an epoch's start).
+     * Where training starts: the slice asked for, or the newest valid checkpoint when resuming, with the policy
+     * to train (with {@code --lr-max auto} the checkpoint's lrMax or the range test's); {@code inEpoch} is how far
+     * into {@code startEpoch} a mid-epoch checkpoint got (null at an epoch's start).
      */
-    private record Start(Network network, int startEpoch, int workers, Checkpoint from, EpochProgress inEpoch) {
-        Start(Network network, int startEpoch, int workers, Checkpoint from) {
-            this(network, startEpoch, workers, from, null);
+    private record Start(Network network, int startEpoch, int workers, Checkpoint from, OneCyclePolicy policy,
+            EpochProgress inEpoch) {
+        Start(Network network, int startEpoch, int workers, Checkpoint from, OneCyclePolicy policy) {
+            this(network, startEpoch, workers, from, policy, null);
         }
 
         int round() {
@@ -231,7 +237,8 @@ public final class TrainingJob {
                 sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
         if (start.startEpoch < settings.endEpoch()) {
             // the slice and policy with the real itersPerEpoch (what the trainer's plan checks after counting)
-            settings.policy().schedule(dev.onecycle.schedule.CycleSlice.builder().optTotEpochs(settings.totEpochs())
+            (start.policy != null ? start.policy : settings.policy()).schedule(dev.onecycle.schedule.CycleSlice
+                    .builder().optTotEpochs(settings.totEpochs())
                     .optStartEpoch(start.startEpoch).setEpochs(settings.endEpoch() - start.startEpoch)
                     .setItersPerEpoch(DataSpread.itersPerEpoch(p.train.size(), start.workers,
                             settings.batchSizePerWorker())).build());
@@ -311,6 +318,7 @@ public final class TrainingJob {
                 builder.optObserver(new StopCheck(false));
                 TrainingPlan plan;
                 try (DriverData train = new DriverData(sc, p.train, p.classes, start.workers)) {
+                    builder.setPolicy(start.policy != null ? start.policy : lrMaxFromRangeTest(sc, p, start, train));
                     plan = builder.build().fit(sc, start.network, train.rdd());
                 }
                 return finish(p, start.network, recorder, plan);
@@ -492,7 +500,7 @@ public final class TrainingJob {
     private Start resolveStart(Prepared p, int workersGiven, int defaultParallelism) throws IOException {
         if (!settings.resume()) {
             int workers = workersGiven > 0 ? workersGiven : defaultParallelism;
-            return new Start(p.network, settings.startEpoch(), workers, null);
+            return new Start(p.network, settings.startEpoch(), workers, null, askedPolicy());
         }
         List<String> problems = new ArrayList<>();
         for (org.apache.hadoop.fs.Path candidate : p.store.candidates()) {
@@ -508,7 +516,10 @@ public final class TrainingJob {
             }
             CheckpointState s = c.state();
             int workers = workersGiven > 0 ? workersGiven : s.workers();
-            CheckpointState now = new CheckpointState(s.formatVersion(), s.epoch(), s.iteration(), settings.policy(),
+            // --lr-max auto takes the lrMax the checkpoint recorded: it never differs, and the test is not re-run
+            OneCyclePolicy policy = settings.lrMaxAuto() ? settings.policyWithLrMax(s.policy().lrMax())
+                    : settings.policy();
+            CheckpointState now = new CheckpointState(s.formatVersion(), s.epoch(), s.iteration(), policy,
                     settings.totEpochs(), settings.endEpoch(),
                     DataSpread.itersPerEpoch(p.train.size(), workers, settings.batchSizePerWorker()), settings.seed(),
                     workers, settings.batchSizePerWorker(), settings.averagingFrequency(), p.train.size(),
@@ -533,18 +544,66 @@ public final class TrainingJob {
                 }
                 log("resuming from " + c.path() + ": " + s.epoch() + " of " + s.totEpochs() + " epochs and "
                         + s.round() + " rounds of the next done (iteration " + s.iteration() + ")");
-                return new Start(network, s.epoch(), workers, c, EpochProgress.of(s));
+            } else {
+                log("resuming from " + c.path() + ": " + s.epoch() + " of " + s.totEpochs() + " epochs done "
+                        + "(iteration " + s.iteration() + ")");
             }
-            log("resuming from " + c.path() + ": " + s.epoch() + " of " + s.totEpochs() + " epochs done (iteration "
-                    + s.iteration() + ")");
-            return new Start(network, s.epoch(), workers, c);
+            if (settings.lrMaxAuto()) {
+                log(String.format(Locale.ROOT, "lr-max auto: %s recorded lrMax %s; the range test is not run again",
+                        c.name(), s.policy().lrMax()));
+            }
+            return new Start(network, s.epoch(), workers, c, policy, EpochProgress.of(s));
         }
         if (!problems.isEmpty()) {
             throw new JobInputException("--resume: no valid checkpoint in " + p.store.dir() + " (" + String.join("; ",
                     problems) + "); fix or remove them, or use another --checkpoint-dir to start afresh");
         }
         log("no checkpoint in " + p.store.dir() + " yet: starting at epoch " + settings.startEpoch());
-        return new Start(p.network, settings.startEpoch(), workersGiven > 0 ? workersGiven : defaultParallelism, null);
+        return new Start(p.network, settings.startEpoch(), workersGiven > 0 ? workersGiven : defaultParallelism, null,
+                askedPolicy());
+    }
+
+    /** The policy asked for, or null with {@code --lr-max auto} (the range test gives its lrMax). */
+    private OneCyclePolicy askedPolicy() {
+        return settings.lrMaxAuto() ? null : settings.policy();
+    }
+
+    /**
+     * {@code --lr-max auto} on a fresh start: the range test with this training's workers and data (its
+     * outputs in the run folder), and the policy with its {@link dev.onecycle.lrfind.Suggestions#AUTO} suggestion.
+     */
+    private OneCyclePolicy lrMaxFromRangeTest(JavaSparkContext sc, Prepared p, Start start, DriverData train)
+            throws IOException {
+        dev.onecycle.lrfind.RangeTestResult r = LrFindRun.run(sc, settings, start.network, train.rdd(), start.workers,
+                p.run, out, List.of(new StopCheck(true)), dev.onecycle.lrfind.Suggestions.AUTO);
+        dev.onecycle.lrfind.Suggestion chosen = LrFindRun.auto(r);
+        log(String.format(Locale.ROOT, "lr-max auto: %s (the range test's %s suggestion, read at lr %s of the curve); "
+                + "recorded in every checkpoint, so a resumed run keeps it", chosen.lr(), chosen.name(),
+                chosen.pointLr()));
+        return settings.policyWithLrMax(chosen.lr());
+    }
+
+    /** Runs {@code onecycle lr-find}: the range test alone, on the data and model {@link #prepare} loaded. */
+    public dev.onecycle.lrfind.RangeTestResult findLr(JavaSparkContext sc, Prepared p) throws IOException {
+        int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
+        checkEnoughExamples(workers, settings.workers() > 0 ? "--workers " + settings.workers()
+                : "Spark's default parallelism for --master " + sc.master(), p.train.size());
+        checkResultSize(p.network, p.train.features(), workers,
+                sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
+        out.printf(Locale.ROOT, "data: %s (%d training examples)%n", p.source, p.train.size());
+        try (DriverData train = new DriverData(sc, p.train, p.classes, workers)) {
+            return LrFindRun.run(sc, settings, p.network, train.rdd(), workers, p.run, out,
+                    List.of(new StopCheck(true)), null);
+        } catch (TrainingStoppedException e) {
+            throw new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " during the range test; "
+                    + "nothing was written: run the same command again");
+        } catch (RuntimeException e) {
+            if (stopSignal != null) {
+                throw new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " during the range "
+                        + "test; nothing was written: run the same command again");
+            }
+            throw e;
+        }
     }
 
     private void log(String message) {

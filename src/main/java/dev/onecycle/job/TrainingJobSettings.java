@@ -15,7 +15,31 @@ import dev.onecycle.schedule.OneCyclePolicy;
  * {@code modelIn}/{@code checkpointDir} null mean the defaults; {@code keepCheckpoints} 0 turns checkpoints off;
  * {@code averaging} chooses where the workers' states are averaged ({@link AveragingPath}).
  */
-public record TrainingJobSettings(SettingValues values) {
+public record TrainingJobSettings(SettingValues values, boolean lrMaxAuto) {
+
+    /** Settings with the lrMax given (not {@code auto}). */
+    public TrainingJobSettings(SettingValues values) {
+        this(values, false);
+    }
+
+    /**
+     * With {@code lrMaxAuto} ({@code --lr-max auto}) the policy's lrMax is a placeholder: the job takes the
+     * checkpoint's when it resumes, else runs the range test {@link #lrRange} and takes its suggestion
+     * ({@link #policyWithLrMax}).
+     */
+    public dev.onecycle.lrfind.LrRange lrRange() {
+        return Settings.lrRange(values);
+    }
+
+    /** The policy with {@code lrMax} in place of the asked (or, with {@code lrMaxAuto}, placeholder) one. */
+    public OneCyclePolicy policyWithLrMax(double lrMax) {
+        return policy().toBuilder().setLrMax(lrMax).build();
+    }
+
+    /** These settings for a range test alone ({@code onecycle lr-find}): no checkpoints, lrMax found. */
+    public TrainingJobSettings forRangeTest() {
+        return new TrainingJobSettings(values.with(Settings.KEEP_CHECKPOINTS, 0), true);
+    }
 
     public OneCyclePolicy policy() {
         return Settings.policy(values);

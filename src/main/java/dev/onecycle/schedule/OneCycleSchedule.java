@@ -8,7 +8,7 @@ package dev.onecycle.schedule;
  * <p>Steps outside {@code [0, totalIterations)} are refused: the cycle is over there (fastai stops training
  * at that point, PyTorch raises).
  */
-public interface OneCycleSchedule {
+public interface OneCycleSchedule extends StepSchedule {
     /** The learning rate to use for the minibatch at step {@code iteration} of the cycle. */
     double lr(long iteration);
 

@@ -1,6 +1,7 @@
 package dev.onecycle.settings;
 
 import dev.onecycle.checkpoint.CheckpointCadence;
+import dev.onecycle.lrfind.LrRange;
 import dev.onecycle.schedule.Annealing;
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.InvalidParameterException;
@@ -106,6 +107,25 @@ public final class Settings {
             SettingType.BOOLEAN).doc("When resuming: continue even though settings differ from the checkpoint's "
                     + "(the cycle is then not exact).").defaultValue(false).build();
 
+    // ---- the learning-rate range test (lr-find, lrMax auto; LrRange checks them together) ----
+    public static final Setting<Double> START_LR = Setting.builder("startLr", SettingType.DOUBLE)
+            .doc("Range test (lr-find, --lr-max auto): the first learning rate, finite and > 0.")
+            .defaultValue(LrRange.DEFAULT_START_LR).paramLabel("X").rule(v -> finitePositive("startLr", v)).build();
+    public static final Setting<Double> END_LR = Setting.builder("endLr", SettingType.DOUBLE)
+            .doc("Range test: the last learning rate, > the start one.").defaultValue(LrRange.DEFAULT_END_LR)
+            .defaultDoc("10").paramLabel("X").rule(v -> finitePositive("endLr", v)).build();
+    public static final Setting<Integer> NUM_IT = Setting.builder("numIt", SettingType.INT)
+            .doc("Range test: iterations of the sweep, >= 2.").defaultValue(LrRange.DEFAULT_NUM_IT).paramLabel("N")
+            .rule(v -> {
+                if (v < 2) {
+                    throw new InvalidParameterException("numIt", "must be >= 2 (the sweep needs a first and a last "
+                            + "learning rate)", v);
+                }
+            }).build();
+    public static final Setting<Boolean> NO_STOP_DIV = Setting.builder("noStopDiv", SettingType.BOOLEAN)
+            .doc("Range test: run all iterations even when the loss diverges (by default it stops once the smoothed "
+                    + "loss passes 4 x its best).").defaultValue(false).build();
+
     /** The policy's settings, in the order help texts show them. */
     public static final List<Setting<?>> POLICY = List.of(LR_MAX, DIV_FACTOR, PCT_START, FINAL_DIV, MOMS, STYLE,
             ANNEAL, THREE_PHASE);
@@ -123,13 +143,27 @@ public final class Settings {
     public static final List<Setting<?>> CHECKED_ON_RESUME = List.of(LR_MAX, DIV_FACTOR, PCT_START, FINAL_DIV, MOMS,
             STYLE, ANNEAL, THREE_PHASE, TOT_EPOCHS, WORKERS, BATCH_SIZE, AVERAGING_FREQUENCY, SEED);
 
-    /** Every library setting. */
+    /** The learning-rate range test's sweep. */
+    public static final List<Setting<?>> RANGE_TEST = List.of(START_LR, END_LR, NUM_IT, NO_STOP_DIV);
+
+    /** Every setting of a training (the range test's are the job's: {@link #RANGE_TEST}). */
     public static List<Setting<?>> all() {
         List<Setting<?>> all = new java.util.ArrayList<>(POLICY);
         all.addAll(CYCLE);
         all.addAll(TRAINER);
         all.addAll(CHECKPOINTS);
         return List.copyOf(all);
+    }
+
+    /** The range test's sweep these values give; refuses an end not above the start. */
+    public static LrRange lrRange(SettingValues v) {
+        return new LrRange(v.get(START_LR), v.get(END_LR), v.get(NUM_IT), !v.get(NO_STOP_DIV));
+    }
+
+    private static void finitePositive(String name, double v) {
+        if (!(v > 0) || !Double.isFinite(v)) {
+            throw new InvalidParameterException(name, "must be finite and > 0", v);
+        }
     }
 
     /** The policy these values give; the builder refuses combinations (three phases with fastai). */

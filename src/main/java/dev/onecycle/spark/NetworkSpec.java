@@ -18,19 +18,31 @@ final class NetworkSpec implements Serializable {
     final int paramCount;
     final OneCyclePolicy policy;
     final CycleSlice slice;
+    /** The schedule the workers apply instead of the 1cycle of {@code policy}; null for the 1cycle. */
+    final dev.onecycle.schedule.StepSchedule steps;
 
     NetworkSpec(String fitId, Network network, OneCyclePolicy policy, CycleSlice slice) {
+        this(fitId, network, policy, slice, null);
+    }
+
+    NetworkSpec(String fitId, Network network, OneCyclePolicy policy, CycleSlice slice,
+            dev.onecycle.schedule.StepSchedule steps) {
         this.fitId = fitId;
         this.configuration = network.configuration();
         this.paramCount = Math.toIntExact(network.params().length());
         this.policy = policy;
         this.slice = slice;
+        this.steps = steps;
     }
 
     /** A new network with this configuration and the cycle's schedules; its parameters are set by the round. */
     Network build(NetworkState state) {
         Network net = Network.fromConfiguration(configuration, FloatIO.array(state.values, 0, new long[] {1, state.paramCount}));
-        dev.onecycle.dl4j.OneCycleUpdaters.install(net, policy, slice);
+        if (steps == null) {
+            dev.onecycle.dl4j.OneCycleUpdaters.install(net, policy, slice);
+        } else {
+            dev.onecycle.dl4j.StepScheduleUpdaters.install(net, steps);
+        }
         net.updaterState(); // creates the updater, so its state can be set
         return net;
     }

@@ -53,6 +53,7 @@ public final class OneCycleTrainer {
     private final int roundsPerJob;
     private final int aggregationDepth;
     private final EpochProgress resumeInEpoch;
+    private final dev.onecycle.schedule.StepSchedule stepSchedule;
 
     /** {@link AveragingPath#AUTO} takes the barrier path only while each worker receives at most this much per round. */
     static final long BARRIER_MAX_GATHER_BYTES = 64L << 20;
@@ -77,6 +78,7 @@ public final class OneCycleTrainer {
         this.roundsPerJob = b.roundsPerJob;
         this.aggregationDepth = b.aggregationDepth;
         this.resumeInEpoch = b.resumeInEpoch;
+        this.stepSchedule = b.stepSchedule;
     }
 
     public static Builder builder() {
@@ -135,11 +137,15 @@ public final class OneCycleTrainer {
             long examples = counts.stream().mapToLong(Integer::longValue).sum();
             plan = plan(examples);
             CycleSlice slice = plan.slice();
-            OneCycleUpdaters.install(network, policy, slice);
+            if (stepSchedule == null) {
+                OneCycleUpdaters.install(network, policy, slice);
+            } else {
+                dev.onecycle.dl4j.StepScheduleUpdaters.install(network, stepSchedule);
+            }
             network.setIterationCount(Math.toIntExact(slice.firstIteration() + (resumeInEpoch == null ? 0
                     : Math.min(slice.itersPerEpoch(), (long) resumeInEpoch.roundsDone() * averagingFrequency))));
             network.setEpochCount(slice.startEpoch());
-            spec = sc.broadcast(new NetworkSpec(fitId, network, policy, slice));
+            spec = sc.broadcast(new NetworkSpec(fitId, network, policy, slice, stepSchedule));
             AveragingPath path = choosePath(sc, network);
             endpoint = AveragingEndpoint.start(fitId);
             Epochs epochs = new Epochs(sc, jobs, network, blocks, offsets, plan, spec, path, endpoint);
@@ -147,7 +153,9 @@ public final class OneCycleTrainer {
                 o.onStart(plan);
             }
             for (int epoch = slice.startEpoch(); epoch < slice.endEpoch(); epoch++) {
-                epochs.train(epoch);
+                if (epochs.train(epoch)) {
+                    break; // an observer asked to stop after a round
+                }
             }
             for (TrainingObserver o : observers) {
                 o.onFinish(plan, network);
@@ -297,7 +305,8 @@ public final class OneCycleTrainer {
             this.roundsPerJob = OneCycleTrainer.this.roundsPerJob > 0 ? OneCycleTrainer.this.roundsPerJob : 4;
         }
 
-        void train(int epoch) {
+        /** Trains the epoch; true when an observer stopped the fit after one of its rounds (the epoch is cut short). */
+        boolean train(int epoch) {
             EpochProgress from = resumeInEpoch != null && resumeInEpoch.epoch() == epoch ? resumeInEpoch
                     : new EpochProgress(epoch, 0, 0, 0, 0);
             long started = System.nanoTime() - (long) (from.seconds() * 1e9);
@@ -352,6 +361,16 @@ public final class OneCycleTrainer {
                         for (TrainingObserver o : observers) {
                             o.onRound(plan, state, applied, meanScore);
                         }
+                        if (stopAfter(state)) {
+                            if (pending != null) {
+                                // the job already submitted runs to its end, unreported: a cancel would log its
+                                // killed tasks as WARN lines
+                                pending.await();
+                            }
+                            shards.unpersist(false);
+                            positions.destroy();
+                            return true;
+                        }
                     }
                     if (last.round() + 1 < rounds) { // the network holds the state after `last` until the next await
                         EpochProgress progress = new EpochProgress(epoch, last.round() + 1, lossSum, minibatches,
@@ -379,6 +398,15 @@ public final class OneCycleTrainer {
                     o.onEpoch(plan, summary, network);
                 }
             });
+            return false;
+        }
+
+        private boolean stopAfter(RoundState state) {
+            boolean stop = false;
+            for (TrainingObserver o : observers) {
+                stop |= o.stopAfterRound(plan, state);
+            }
+            return stop;
         }
 
         /** The rounds of the next job, from {@code first}: one on the job-per-round path, several on the barrier path. */
@@ -611,6 +639,7 @@ public final class OneCycleTrainer {
         private int roundsPerJob;
         private int aggregationDepth = 2;
         private EpochProgress resumeInEpoch;
+        private dev.onecycle.schedule.StepSchedule stepSchedule;
 
         private Builder() {
         }
@@ -712,6 +741,20 @@ public final class OneCycleTrainer {
                         + "epoch's start: no resume needed)", progress.roundsDone());
             }
             this.resumeInEpoch = progress;
+            return this;
+        }
+
+        /**
+         * The learning rate and momentum the workers apply at each absolute iteration instead of the policy's
+         * 1cycle (a learning-rate range test's sweep); it must be {@link java.io.Serializable}. The policy and
+         * slice still fix the plan (epochs, itersPerEpoch). Default: the policy's 1cycle.
+         */
+        public Builder optStepSchedule(dev.onecycle.schedule.StepSchedule schedule) {
+            if (!(schedule instanceof java.io.Serializable)) {
+                throw new InvalidParameterException("stepSchedule", "must be a Serializable StepSchedule",
+                        schedule == null ? "null" : schedule.getClass().getName());
+            }
+            this.stepSchedule = schedule;
             return this;
         }
 

@@ -27,6 +27,17 @@ public interface TrainingObserver {
     default void onRoundsAveraged(TrainingPlan plan, EpochProgress progress, Network network) {
     }
 
+    /**
+     * Asked after every round, once all observers heard of it in {@link #onRound}: true ends the fit after this
+     * round: no later round is reported, {@link #onEpoch} is not called for the cut epoch, {@link #onFinish} is.
+     * A job the trainer had already submitted (the next round, or on the barrier path the next rounds) still
+     * runs to its end, so the network may be past the stop round. How a learning-rate range test stops when its
+     * loss diverges. Default: false.
+     */
+    default boolean stopAfterRound(TrainingPlan plan, RoundState round) {
+        return false;
+    }
+
     /** After an epoch; {@code network} holds the averaged parameters at the end of the epoch. */
     default void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
     }

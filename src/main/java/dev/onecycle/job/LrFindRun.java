@@ -1,0 +1,108 @@
+package dev.onecycle.job;
+
+import dev.onecycle.dl4j.Network;
+import dev.onecycle.lrfind.RangePoint;
+import dev.onecycle.lrfind.RangeTestResult;
+import dev.onecycle.lrfind.Suggestion;
+import dev.onecycle.lrfind.Suggestions;
+import dev.onecycle.plot.LrFindPlot;
+import dev.onecycle.spark.LrFinder;
+import dev.onecycle.spark.TrainingObserver;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * The learning-rate range test of {@code onecycle lr-find} and {@code train --lr-max auto}: {@link LrFinder} with
+ * the training's workers, per-worker batch, averaging, seed and first momentum, on a copy of the model. Writes
+ * {@value #CSV} ({@code iteration,lr,loss,smoothed_loss}), {@value #SUGGESTIONS}
+ * ({@code suggestion,lr,iteration,point_lr,smoothed_loss,used}) and {@value #PNG} to the run folder, each renamed
+ * into place when complete, and prints the summary.
+ */
+public final class LrFindRun {
+    public static final String CSV = "lr-find.csv";
+    public static final String SUGGESTIONS = "lr-find-suggestions.csv";
+    public static final String PNG = "lr-find.png";
+    static final String SUGGESTIONS_HEADER = "suggestion,lr,iteration,point_lr,smoothed_loss,used";
+
+    private LrFindRun() {
+    }
+
+    /** Refuses a run folder holding an earlier range test's outputs unless {@code overwrite}. */
+    static void checkOutputs(Path runDir, boolean overwrite) {
+        if (!overwrite && Files.exists(runDir.resolve(CSV))) {
+            throw new JobInputException("--run-dir " + runDir + " already holds " + CSV + " from an earlier range "
+                    + "test; use a new --run-dir or add --overwrite");
+        }
+    }
+
+    /**
+     * Runs the test and writes its outputs; {@code used} names the suggestion the caller takes (marked in
+     * {@value #SUGGESTIONS}), or null.
+     */
+    static RangeTestResult run(JavaSparkContext sc, TrainingJobSettings s, Network network, JavaRDD<DataSet> data,
+            int workers, RunFolder run, PrintWriter out, List<TrainingObserver> observers, String used)
+            throws IOException {
+        out.printf(Locale.ROOT, "range test: lr %.3g to %.3g over %d iterations (%s), momentum %s, on %d workers x "
+                + "batch %d, averaging every %d%n", s.lrRange().startLr(), s.lrRange().endLr(), s.lrRange().numIt(),
+                s.lrRange().stopDiv() ? "stopping when the loss diverges" : "all of them", s.policy().maxMomentum(),
+                workers, s.batchSizePerWorker(), s.averagingFrequency());
+        out.flush();
+        LrFinder.Builder b = LrFinder.builder().optRange(s.lrRange()).optMomentum(s.policy().maxMomentum())
+                .setWorkers(workers).setBatchSizePerWorker(s.batchSizePerWorker())
+                .optAveragingFrequency(s.averagingFrequency()).optSeed(s.seed()).optAveraging(s.averaging());
+        for (TrainingObserver o : observers) {
+            b.optObserver(o);
+        }
+        RangeTestResult r = b.build().run(sc, network, data);
+        write(run, r, used);
+        out.println(r.summary());
+        out.println("range test: wrote " + run.resolve(CSV) + ", " + SUGGESTIONS + " and " + PNG);
+        out.flush();
+        return r;
+    }
+
+    /** The suggestion {@code --lr-max auto} takes, or a {@link JobInputException} saying why there is none. */
+    static Suggestion auto(RangeTestResult r) {
+        return r.auto().orElseThrow(() -> new JobInputException("--lr-max auto: the range test stopped after "
+                + r.points().size() + " iterations (" + r.stop().description() + "), too few points for the "
+                + Suggestions.AUTO + " suggestion (it drops the first " + Suggestions.SKIP_START + " and the last "
+                + Suggestions.SKIP_END + "); lower --start-lr, raise --num-it or --end-lr, or give --lr-max a number"));
+    }
+
+    private static void write(RunFolder run, RangeTestResult r, String used) throws IOException {
+        Path csv = run.temporary(CSV);
+        try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+            w.write(RangePoint.CSV_HEADER);
+            w.newLine();
+            for (RangePoint p : r.points()) {
+                w.write(p.toCsv());
+                w.newLine();
+            }
+        }
+        Path sug = run.temporary(SUGGESTIONS);
+        try (BufferedWriter w = Files.newBufferedWriter(sug, StandardCharsets.UTF_8)) {
+            w.write(SUGGESTIONS_HEADER);
+            w.newLine();
+            for (Suggestion g : r.suggestions()) {
+                w.write(g.name() + "," + g.lr() + "," + g.iteration() + "," + g.pointLr() + "," + g.smoothedLoss() + ","
+                        + g.name().equals(used));
+                w.newLine();
+            }
+        }
+        Path png = run.temporary(PNG);
+        Files.write(png, LrFindPlot.png(String.format(Locale.ROOT, "learning-rate range test: %d iterations, %s",
+                r.points().size(), r.stop().description()), r));
+        run.commit(csv, CSV);
+        run.commit(sug, SUGGESTIONS);
+        run.commit(png, PNG);
+    }
+}
