@@ -282,19 +282,13 @@ class StandaloneClusterIT {
     /** Waits until epoch 1's checkpoint is written and epoch 2 has made progress, but is not finished. */
     private static void awaitMidEpoch2(java.util.function.Supplier<String> output, Path runDir, Process job)
             throws InterruptedException {
-        awaitMidEpoch2(output, runDir, job, TOT_EPOCHS);
-    }
-
-    /** The same in a cycle of {@code totEpochs}. */
-    static void awaitMidEpoch2(java.util.function.Supplier<String> output, Path runDir, Process job, int totEpochs)
-            throws InterruptedException {
         StandaloneCluster.await(() -> {
             if (job != null && !job.isAlive()) {
                 throw new AssertionError("the job ended early:\n" + output.get());
             }
             String out = output.get();
             int written = out.indexOf("checkpoint epoch-0001 written");
-            return written >= 0 && out.indexOf("epoch 2/" + totEpochs + "  iter", written) >= 0;
+            return written >= 0 && out.indexOf("epoch 2/" + TOT_EPOCHS + "  iter", written) >= 0;
         }, RUN, "mid-epoch 2 in " + runDir);
     }
 
