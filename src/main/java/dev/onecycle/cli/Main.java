@@ -35,7 +35,20 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(run(args, System.out, System.err));
+        int code = run(args, System.out, System.err);
+        if (code == EXIT_OK && inYarnApplicationMaster()) {
+            // Spark's ApplicationMaster reports success only when main returns: System.exit there, even with 0,
+            // fails the attempt ("Shutdown hook called before final status was reported") and YARN starts another.
+            return;
+        }
+        System.exit(code);
+    }
+
+    /** A YARN cluster-mode driver: Spark's ApplicationMaster sets these before it calls main. */
+    static boolean inYarnApplicationMaster() {
+        return "yarn".equals(System.getProperty("spark.master"))
+                && "cluster".equals(System.getProperty("spark.submit.deployMode"))
+                && System.getProperty("spark.yarn.app.id") != null;
     }
 
     /** Runs {@code onecycle args} writing to {@code out} and {@code err}; returns the exit code. */

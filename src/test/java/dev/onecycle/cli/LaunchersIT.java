@@ -58,7 +58,8 @@ class LaunchersIT {
 
         Run yarn = run("onecycle-yarn", "--dry-run");
         assertEquals(0, yarn.exit(), yarn.err());
-        assertTrue(yarn.out().contains("--master yarn") && yarn.out().contains("dev.onecycle.cli.Main"),
+        assertTrue(yarn.out().contains("--master yarn") && yarn.out().contains("dev.onecycle.cli.Main")
+                && yarn.out().contains("spark.executorEnv.OMP_NUM_THREADS=1"),
                 "yarn: " + yarn.out().substring(0, Math.min(300, yarn.out().length())));
 
         Run k8s = run("onecycle-k8s", "--dry-run");

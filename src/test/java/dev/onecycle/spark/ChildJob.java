@@ -52,12 +52,7 @@ public final class ChildJob implements AutoCloseable {
     public static List<String> trainCommand(List<String> jvmProperties, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
-                    || a.startsWith("-Djdk.reflect")) {
-                cmd.add(a);
-            }
-        }
+        cmd.addAll(java17Flags());
         cmd.add("-Xmx2g");
         cmd.addAll(jvmProperties);
         cmd.add("-cp");
@@ -66,6 +61,18 @@ public final class ChildJob implements AutoCloseable {
         cmd.add("train");
         cmd.addAll(args);
         return cmd;
+    }
+
+    /** This JVM's Java 17 flags ({@code --add-opens ...}, as Spark's JavaModuleOptions), for a child JVM. */
+    static List<String> java17Flags() {
+        List<String> flags = new ArrayList<>();
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-opens") || a.startsWith("-XX:+IgnoreUnrecognizedVMOptions")
+                    || a.startsWith("-Djdk.reflect")) {
+                flags.add(a);
+            }
+        }
+        return flags;
     }
 
     public long pid() {

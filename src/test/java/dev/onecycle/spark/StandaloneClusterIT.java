@@ -61,12 +61,7 @@ class StandaloneClusterIT {
     void trainsOnARealStandaloneClusterAndSurvivesAWorkerAndADriverKilled() throws Exception {
         deleteTree(DIR);
         Files.createDirectories(DIR);
-        Path sparkHome = DIR.resolve("spark-home");
-        Process make = new ProcessBuilder(ROOT.resolve("spark-submit/onecycle-standalone").toString(),
-                "--make-spark-home", sparkHome.toString()).redirectErrorStream(true)
-                .redirectOutput(DIR.resolve("make-spark-home.log").toFile()).start();
-        assertTrue(make.waitFor(5, TimeUnit.MINUTES) && make.exitValue() == 0,
-                Files.readString(DIR.resolve("make-spark-home.log")));
+        Path sparkHome = makeSparkHome(DIR);
 
         try (StandaloneCluster cluster = new StandaloneCluster(sparkHome, DIR)) {
             try {
@@ -153,6 +148,17 @@ class StandaloneClusterIT {
             assertEquals(List.of(), StandaloneCluster.processesMentioning(DIR.toString()), "no process left over");
             assertNothingListens(cluster.endpoints());
         }
+    }
+
+    /** {@code dir}/spark-home made by {@code onecycle-standalone --make-spark-home}: jars/ of the project's classpath. */
+    static Path makeSparkHome(Path dir) throws Exception {
+        Path sparkHome = dir.resolve("spark-home");
+        Process make = new ProcessBuilder(ROOT.resolve("spark-submit/onecycle-standalone").toString(),
+                "--make-spark-home", sparkHome.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("make-spark-home.log").toFile()).start();
+        assertTrue(make.waitFor(5, TimeUnit.MINUTES) && make.exitValue() == 0,
+                Files.readString(dir.resolve("make-spark-home.log")));
+        return sparkHome;
     }
 
     private static Process submit(StandaloneCluster cluster, String mode, boolean supervise, Path runDir, String log,
@@ -331,7 +337,7 @@ class StandaloneClusterIT {
         return all.toString();
     }
 
-    private static String read(Path file) {
+    static String read(Path file) {
         try {
             return Files.exists(file) ? Files.readString(file) : "";
         } catch (IOException e) {
@@ -341,21 +347,26 @@ class StandaloneClusterIT {
 
     /** Every row's LR and momentum are the policy's at that cycle iteration; every iteration on both workers. */
     private static void assertScheduleIsThePolicys(List<String> rows) {
+        assertScheduleIsThePolicys(rows, TOT_EPOCHS, ITERS_PER_EPOCH);
+    }
+
+    /** The same for a cycle of {@code totEpochs} x {@code itersPerEpoch} (lr-max 0.1) on 2 workers, CPU only. */
+    static void assertScheduleIsThePolicys(List<String> rows, int totEpochs, int itersPerEpoch) {
         assertEquals("iteration,epoch,lr,momentum,worker,round,score,device", rows.get(0));
-        assertEquals(1 + TOT_EPOCHS * ITERS_PER_EPOCH * 2, rows.size(), "one row per iteration per worker");
+        assertEquals(1 + totEpochs * itersPerEpoch * 2, rows.size(), "one row per iteration per worker");
         OneCycleSchedule expected = OneCyclePolicy.builder().setLrMax(0.1).build()
-                .schedule(CycleSlice.full(TOT_EPOCHS, ITERS_PER_EPOCH));
+                .schedule(CycleSlice.full(totEpochs, itersPerEpoch));
         for (String row : rows.subList(1, rows.size())) {
             String[] f = row.split(",");
             long it = Long.parseLong(f[0]);
-            assertEquals(it / ITERS_PER_EPOCH, Long.parseLong(f[1]), row);
+            assertEquals(it / itersPerEpoch, Long.parseLong(f[1]), row);
             assertEquals(expected.lr(it), Double.parseDouble(f[2]), 0.0, row);
             assertEquals(expected.momentum(it), Double.parseDouble(f[3]), 0.0, row);
             assertEquals("cpu", f[7], "no GPU asked for: " + row);
         }
     }
 
-    private static void assertSameResult(Path reference, Path run) throws IOException {
+    static void assertSameResult(Path reference, Path run) throws IOException {
         assertEquals(Files.readAllLines(reference.resolve("applied-schedule.csv")),
                 Files.readAllLines(run.resolve("applied-schedule.csv")), "same applied schedule and scores, every row");
         assertEquals(Network.restore(reference.resolve("model.zip").toFile()).paramsSha256(),
@@ -363,7 +374,7 @@ class StandaloneClusterIT {
     }
 
     /** Every daemon port can be bound again: nothing listens there any more. */
-    private static void assertNothingListens(List<String> endpoints) throws IOException {
+    static void assertNothingListens(List<String> endpoints) throws IOException {
         for (String endpoint : endpoints) {
             String[] hp = endpoint.split(":");
             try (ServerSocket s = new ServerSocket(Integer.parseInt(hp[1]), 1, InetAddress.getByName(hp[0]))) {
@@ -372,7 +383,7 @@ class StandaloneClusterIT {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
