@@ -17,6 +17,9 @@ import dev.onecycle.spark.EpochCheckpointer;
 import dev.onecycle.settings.Settings;
 import dev.onecycle.spark.EpochProgress;
 import dev.onecycle.spark.OneCycleTrainer;
+import dev.onecycle.spark.LrFinder;
+import dev.onecycle.lrfind.LrRange;
+import dev.onecycle.lrfind.RangeTestResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -135,6 +138,31 @@ final class ClassifierFit {
                 }
             }
         }
+    }
+
+    /**
+     * The learning-rate range test on {@code dataset} with this estimator's network, workers, batch, averaging and
+     * seed, momentum held at the policy's first value; trains a copy and throws it away (nothing is fitted).
+     */
+    RangeTestResult findLr(Dataset<?> dataset, LrRange range) {
+        OneCyclePolicy policy = est.policy();
+        OneCycleClassificationModel initial = est.getInitialModel();
+        if (initial != null) {
+            checkSameNetwork(initial.network());
+        }
+        FrameExamples examples = FrameExamples.check(dataset, est.getFeaturesCol(), est.getLabelCol());
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        Network network = initial != null ? initial.network().copy() : newNetwork(examples);
+        probe(network, examples);
+        int workers = est.getWorkers() > 0 ? est.getWorkers() : sc.defaultParallelism();
+        if (workers > examples.count()) {
+            throw new InvalidParameterException("workers", "must be at most the " + examples.count()
+                    + " rows to train on (every worker needs one)", workers);
+        }
+        return LrFinder.builder().setWorkers(workers).setBatchSizePerWorker(est.getBatchSize())
+                .optAveragingFrequency(est.getAveragingFrequency()).optAveraging(AveragingPath.parse(est.getAveraging()))
+                .optSeed(est.getSeed()).optMomentum(policy.maxMomentum()).optRange(range).build()
+                .run(sc, network, examples.dataSets());
     }
 
     private OneCycleClassificationModel model(Network network, FrameExamples examples,

@@ -261,6 +261,21 @@ public final class OneCycleClassifier
         return new ClassifierFit(this).run(dataset);
     }
 
+    /**
+     * fastai's learning-rate range test ({@code onecycle lr-find}) on {@code dataset}, with this estimator's
+     * network, workers, batch per worker, averaging frequency and seed: the sweep {@code range}, the curve and
+     * the suggestions; {@code result.auto()} is what {@code onecycle train --lr-max auto} takes
+     * ({@code setLrMax(result.auto().get().lr())}). Fits nothing: it trains a copy of the network and drops it.
+     */
+    public dev.onecycle.lrfind.RangeTestResult findLr(Dataset<?> dataset, dev.onecycle.lrfind.LrRange range) {
+        return new ClassifierFit(this).findLr(dataset, range);
+    }
+
+    /** {@link #findLr(Dataset, dev.onecycle.lrfind.LrRange)} with fastai's sweep: 1e-7 to 10 over 100 iterations. */
+    public dev.onecycle.lrfind.RangeTestResult findLr(Dataset<?> dataset) {
+        return findLr(dataset, dev.onecycle.lrfind.LrRange.defaults());
+    }
+
     @Override
     public OneCycleClassifier copy(ParamMap extra) {
         return defaultCopy(extra);

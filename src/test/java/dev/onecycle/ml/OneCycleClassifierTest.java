@@ -194,6 +194,19 @@ class OneCycleClassifierTest {
     }
 
     @Test
+    void findLrRunsTheRangeTestWithTheEstimatorsWorkersAndSuggestsAnLrMaxWithoutFittingAnything() {
+        OneCycleClassifier oc = small();
+        dev.onecycle.lrfind.RangeTestResult r = oc.findLr(train, new dev.onecycle.lrfind.LrRange(1e-4, 1, 30, false));
+        assertTrue(r.points().size() == 30, "points: " + r.points().size());
+        assertEquals(1e-4, r.points().get(0).lr(), 1e-18);
+        double lr = r.auto().orElseThrow().lr();
+        assertTrue(lr > 1e-5 && lr < 1, "suggested " + lr);
+        assertEquals(r.points(), oc.findLr(train, new dev.onecycle.lrfind.LrRange(1e-4, 1, 30, false)).points(),
+                "seeded: the same curve again");
+        assertEquals(0.1, oc.getLrMax(), "the estimator is not changed");
+    }
+
+    @Test
     void anArrayFeaturesColumnTrainsTheSameNetworkAsAVectorColumn() {
         OneCycleClassifier oc = small().setTotEpochs(1);
         OneCycleClassificationModel fromVectors = oc.fit(Frames.vectors(0, 200));
