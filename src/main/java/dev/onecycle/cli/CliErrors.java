@@ -110,6 +110,12 @@ final class CliErrors {
             printLine(cl, (flag == null ? "" : flag + ": ") + ipe.getMessage());
             return Main.EXIT_USAGE;
         }
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof dev.onecycle.spark.TrainingDivergedException d) {
+                printLine(cl, d.messageNaming(FLAG_OF_PARAMETER.get(dev.onecycle.spark.TrainingDivergedException.PARAMETER)));
+                return Main.EXIT_FAILURE;
+            }
+        }
         if (ex instanceof JobInputException) {
             printLine(cl, ex.getMessage());
             return Main.EXIT_USAGE;

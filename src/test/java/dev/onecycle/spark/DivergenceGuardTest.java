@@ -31,7 +31,7 @@ class DivergenceGuardTest {
                 List.of(step(5, 0, 12.5, 2.1), step(5, 1, 12.5, 2.2), step(6, 0, 15.0, Double.NaN),
                         step(6, 1, 15.0, Double.POSITIVE_INFINITY)), Double.NaN));
         assertEquals(6, e.iteration());
-        assertEquals("training diverged at iteration 6 (lr 15.0); lower --lr-max", e.getMessage());
+        assertEquals("training diverged at iteration 6 (lr 15.0); lower lrMax", e.getMessage());
     }
 
     @Test
@@ -44,6 +44,6 @@ class DivergenceGuardTest {
         net.params().putScalar(3, Double.NaN);
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                 () -> guard.onEpoch(PLAN, summary, net));
-        assertEquals("training diverged at iteration 9 (lr 42.0); lower --lr-max", e.getMessage());
+        assertEquals("training diverged at iteration 9 (lr 42.0); lower lrMax", e.getMessage());
     }
 }
