@@ -35,6 +35,12 @@ import org.apache.spark.sql.SparkSession;
  * {@code .parquet}, compressed or not).
  */
 public final class DataSource {
+    /**
+     * The parameter that names the format, as this library's messages name it; an application substitutes its
+     * own name for it (the {@code onecycle train} job: {@code --data-format}).
+     */
+    public static final String FORMAT_PARAMETER = "dataFormat";
+
     private final Path path;
     private final DataFormat format;
     private final Path train;
@@ -88,7 +94,7 @@ public final class DataSource {
         if (trainEntry != null && testEntry != null) {
             if (format == DataFormat.IDX) {
                 throw new IOException("data folder " + p + " holds train/test entries, not the IDX files "
-                        + "train-images-idx3-ubyte(.gz) ...; give another --data-format or folder");
+                        + "train-images-idx3-ubyte(.gz) ...; give another " + FORMAT_PARAMETER + " or folder");
             }
             DataFormat f = format != null ? format : detect(fs, trainEntry.getPath());
             checkNotEmpty(fs, trainEntry.getPath());
@@ -277,10 +283,10 @@ public final class DataSource {
                 throw new DataFormatException("data folder " + p + " holds no data files");
             }
             throw new IOException("cannot tell the format of the data folder " + p + " (its files look like "
-                    + String.join(", ", seen) + "); give --data-format, one of " + DataFormat.ALLOWED);
+                    + String.join(", ", seen) + "); give " + FORMAT_PARAMETER + ", one of " + DataFormat.ALLOWED);
         }
         throw new IOException("cannot tell the format of " + p + " from its name; name it .libsvm/.svm/.txt, .csv or "
-                + ".parquet, or give --data-format, one of " + DataFormat.ALLOWED);
+                + ".parquet, or give " + FORMAT_PARAMETER + ", one of " + DataFormat.ALLOWED);
     }
 
     private static void checkNotEmpty(FileSystem fs, Path p) throws IOException {

@@ -621,7 +621,8 @@ public final class TrainingJob {
                     .withFeaturesColumn(settings.featuresColumn());
             return DataSource.resolve(settings.dataDir(), format, options, hadoop).load(spark);
         } catch (IOException | IllegalArgumentException e) {
-            throw new JobInputException("--data: " + e.getMessage(), e);
+            throw new JobInputException(JobSettings.DATA.flag() + ": " + String.valueOf(e.getMessage()).replaceAll(
+                    "\\b" + DataSource.FORMAT_PARAMETER + "\\b", JobSettings.DATA_FORMAT.flag()), e);
         }
     }
 

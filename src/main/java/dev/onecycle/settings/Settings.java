@@ -109,7 +109,7 @@ public final class Settings {
 
     // ---- the learning-rate range test (lr-find, lrMax auto; LrRange checks them together) ----
     public static final Setting<Double> START_LR = Setting.builder("startLr", SettingType.DOUBLE)
-            .doc("Range test (lr-find, --lr-max auto): the first learning rate, finite and > 0.")
+            .doc("Range test (lr-find, lrMax auto): the first learning rate, finite and > 0.")
             .defaultValue(LrRange.DEFAULT_START_LR).paramLabel("X").rule(v -> finitePositive("startLr", v)).build();
     public static final Setting<Double> END_LR = Setting.builder("endLr", SettingType.DOUBLE)
             .doc("Range test: the last learning rate, > the start one.").defaultValue(LrRange.DEFAULT_END_LR)

@@ -112,6 +112,14 @@ class TrainCommandTest {
     }
 
     @Test
+    void dataOfAnUnknownFormatIsRefusedNamingTheFlagThatSetsTheFormat(@TempDir Path tmp) throws IOException {
+        Path json = Files.writeString(tmp.resolve("data.json"), "{}");
+        CliRun run = CliRun.of("train", "--data", json.toString(), "--run-dir", tmp.resolve("run").toString());
+        assertRefused(run, "--data: ", "data.json", "give --data-format, one of idx, libsvm, csv, parquet");
+        assertFalse(run.err().contains("dataFormat"), run.err());
+    }
+
+    @Test
     void missingDataFolderIsRefused(@TempDir Path tmp) {
         assertRefused(CliRun.of("train", "--data", tmp.resolve("nope").toString(), "--run-dir",
                 tmp.resolve("run").toString()), "--data", "does not exist");

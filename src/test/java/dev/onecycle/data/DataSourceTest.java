@@ -393,7 +393,7 @@ class DataSourceTest {
     void layoutAndDetectionErrors() throws IOException {
         fails(dir.resolve("missing"), null, "missing", "does not exist");
         Path json = write(dir.resolve("data.json"), "{}");
-        fails(json, null, "data.json", "cannot tell the format", "--data-format", "idx, libsvm, csv, parquet");
+        fails(json, null, "data.json", "cannot tell the format", "give dataFormat", "idx, libsvm, csv, parquet");
         Path onlyTrain = dir.resolve("half");
         write(onlyTrain.resolve("train.csv"), "label,a\n0,1\n1,2\n");
         fails(onlyTrain, null, "half", "has a train entry but no test entry");
