@@ -1,5 +1,6 @@
 package dev.onecycle.cli;
 
+import static dev.onecycle.cli.CliRun.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,14 +30,6 @@ class CheckpointFlagsTest {
         cl.setDefaultValueProvider(OnecycleProperties.load(cl.getCommandSpec(), propertiesFile));
         cl.parseArgs(args);
         return cmd.settings();
-    }
-
-    private static void assertRefused(CliRun run, String... fragments) {
-        assertEquals(Main.EXIT_USAGE, run.exitCode(), run.err());
-        assertEquals(1, run.errLines().size(), "one line: " + run.err());
-        for (String f : fragments) {
-            assertTrue(run.err().contains(f), "'" + f + "' in: " + run.err());
-        }
     }
 
     @Test

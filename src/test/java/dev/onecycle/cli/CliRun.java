@@ -25,4 +25,14 @@ record CliRun(int exitCode, String out, String err) {
     List<String> errLines() {
         return err.lines().toList();
     }
+
+    /** The run was refused as bad usage: exit 2, one line {@code onecycle: ...} holding every fragment. */
+    static void assertRefused(CliRun run, String... fragments) {
+        org.junit.jupiter.api.Assertions.assertEquals(Main.EXIT_USAGE, run.exitCode(), run.err());
+        org.junit.jupiter.api.Assertions.assertEquals(1, run.errLines().size(), "one line: " + run.err());
+        org.junit.jupiter.api.Assertions.assertTrue(run.err().startsWith("onecycle: "), run.err());
+        for (String f : fragments) {
+            org.junit.jupiter.api.Assertions.assertTrue(run.err().contains(f), "'" + f + "' in: " + run.err());
+        }
+    }
 }

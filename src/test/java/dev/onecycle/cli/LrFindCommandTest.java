@@ -1,5 +1,6 @@
 package dev.onecycle.cli;
 
+import static dev.onecycle.cli.CliRun.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,15 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code onecycle lr-find} and the range-test flags of {@code train --lr-max auto}. */
 class LrFindCommandTest {
-
-    private static void assertRefused(CliRun run, String... fragments) {
-        assertEquals(Main.EXIT_USAGE, run.exitCode(), run.err());
-        assertEquals(1, run.errLines().size(), "one line: " + run.err());
-        assertTrue(run.err().startsWith("onecycle: "), run.err());
-        for (String f : fragments) {
-            assertTrue(run.err().contains(f), "'" + f + "' in: " + run.err());
-        }
-    }
 
     private static CliRun run(Path runDir, String... args) {
         List<String> a = new ArrayList<>(List.of(args));

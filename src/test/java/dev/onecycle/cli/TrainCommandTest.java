@@ -1,5 +1,6 @@
 package dev.onecycle.cli;
 
+import static dev.onecycle.cli.CliRun.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,15 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The training job from the command line: outputs of a real (small) run, and one-line refusals of bad input. */
 class TrainCommandTest {
-
-    private static void assertRefused(CliRun run, String... fragments) {
-        assertEquals(Main.EXIT_USAGE, run.exitCode(), run.err());
-        assertEquals(1, run.errLines().size(), "one line: " + run.err());
-        assertTrue(run.err().startsWith("onecycle: "), run.err());
-        for (String f : fragments) {
-            assertTrue(run.err().contains(f), "'" + f + "' in: " + run.err());
-        }
-    }
 
     @Test
     void smallRunWritesScheduleMetricsAndModel(@TempDir Path tmp) throws IOException {

@@ -1,5 +1,6 @@
 package dev.onecycle.cli;
 
+import static dev.onecycle.cli.CliRun.assertRefused;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,15 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input that used to get past the checks (issue 11): each refused with one line and exit 2, nothing written. */
 class TrainInputChecksTest {
-
-    private static void assertRefused(CliRun run, String... fragments) {
-        assertEquals(Main.EXIT_USAGE, run.exitCode(), run.err());
-        assertEquals(1, run.errLines().size(), "one line: " + run.err());
-        assertTrue(run.err().startsWith("onecycle: "), run.err());
-        for (String f : fragments) {
-            assertTrue(run.err().contains(f), "'" + f + "' in: " + run.err());
-        }
-    }
 
     private static List<String> inprogress(Path dir) throws IOException {
         if (!Files.exists(dir)) {
