@@ -1,10 +1,10 @@
 package dev.onecycle.checkpoint;
 
-import dev.onecycle.schedule.Annealing;
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
-import dev.onecycle.schedule.OneCycleStyle;
+import dev.onecycle.settings.RecordedSettings;
 import dev.onecycle.settings.Setting;
+import dev.onecycle.settings.SettingType;
 import dev.onecycle.settings.SettingValues;
 import dev.onecycle.settings.Settings;
 import java.util.ArrayList;
@@ -15,9 +15,16 @@ import java.util.Objects;
 
 /**
  * Everything besides the model that a job needs to continue a cycle exactly (a checkpoint's
- * {@code state.json}): the policy and the cycle, where the run stands in it, and the settings that fix the
- * data order and the averaging.
+ * {@code state.json}): the settings that fix the cycle and the data order ({@link Settings#RECORDED}: the
+ * policy, the cycle's length, the workers, minibatches, averaging and seed), where the run stands in the cycle,
+ * and what the data gave.
  *
+ * <p>{@code state.json} holds each recorded setting at its declared {@link Setting#statePaths} (written and read by
+ * {@link RecordedSettings}), so a setting declared {@code recorded} is checkpointed and compared on resume without
+ * an edit here; the position fields are this class's own. Format 1 and 2 files have the same layout.
+ *
+ * @param settings       the recorded settings' values (only those are kept; each must have one), the policy's
+ *                       final divisor resolved
  * @param epoch          epochs of the cycle completed; the resumed run starts at this epoch
  * @param iteration      cycle iterations completed ({@code epoch * itersPerEpoch})
  * @param endEpoch       the exclusive last epoch of the slice the job was asked to run
@@ -26,9 +33,8 @@ import java.util.Objects;
  * @param midEpoch       null at an epoch's end; inside epoch {@code epoch}, how far it got (then {@code iteration}
  *                       counts that epoch's steps too)
  */
-public record CheckpointState(int formatVersion, int epoch, long iteration, OneCyclePolicy policy, int totEpochs,
-        int endEpoch, int itersPerEpoch, long seed, int workers, int batchSizePerWorker, int averagingFrequency,
-        long examples, String paramsSha256, String createdAt, MidEpoch midEpoch) {
+public record CheckpointState(int formatVersion, int epoch, long iteration, SettingValues settings, int endEpoch,
+        int itersPerEpoch, long examples, String paramsSha256, String createdAt, MidEpoch midEpoch) {
 
     /** The newest checkpoint format this release reads and writes (2: mid-epoch checkpoints); 1 is read too. */
     public static final int FORMAT_VERSION = 2;
@@ -39,15 +45,29 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
     public static final int EPOCH_END_FORMAT = 1;
 
     public CheckpointState {
-        Objects.requireNonNull(policy, "policy");
+        settings = Objects.requireNonNull(settings, "settings").only(Settings.RECORDED);
+        for (Setting<?> s : Settings.RECORDED) {
+            if (settings.get(s) == null) {
+                throw new IllegalArgumentException("a checkpoint state needs a value for " + s.name());
+            }
+        }
     }
 
-    /** An epoch-end checkpoint's state (format 1 fields only). */
+    /** An epoch-end checkpoint's state, from the trainer's parameters ({@link Settings#trained}). */
     public CheckpointState(int formatVersion, int epoch, long iteration, OneCyclePolicy policy, int totEpochs,
             int endEpoch, int itersPerEpoch, long seed, int workers, int batchSizePerWorker, int averagingFrequency,
             long examples, String paramsSha256, String createdAt) {
         this(formatVersion, epoch, iteration, policy, totEpochs, endEpoch, itersPerEpoch, seed, workers,
                 batchSizePerWorker, averagingFrequency, examples, paramsSha256, createdAt, null);
+    }
+
+    /** A checkpoint's state, from the trainer's parameters ({@link Settings#trained}). */
+    public CheckpointState(int formatVersion, int epoch, long iteration, OneCyclePolicy policy, int totEpochs,
+            int endEpoch, int itersPerEpoch, long seed, int workers, int batchSizePerWorker, int averagingFrequency,
+            long examples, String paramsSha256, String createdAt, MidEpoch midEpoch) {
+        this(formatVersion, epoch, iteration, Settings.trained(policy, totEpochs, workers, batchSizePerWorker,
+                averagingFrequency, seed, SettingValues.empty()), endEpoch, itersPerEpoch, examples, paramsSha256,
+                createdAt, midEpoch);
     }
 
     /**
@@ -57,6 +77,30 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
      * The data order of the epoch is not stored: it is a function of the seed and the epoch.
      */
     public record MidEpoch(int round, double lossSum, long minibatches, double seconds) {
+    }
+
+    public OneCyclePolicy policy() {
+        return Settings.policy(settings);
+    }
+
+    public int totEpochs() {
+        return settings.get(Settings.TOT_EPOCHS);
+    }
+
+    public long seed() {
+        return settings.get(Settings.SEED);
+    }
+
+    public int workers() {
+        return settings.get(Settings.WORKERS);
+    }
+
+    public int batchSizePerWorker() {
+        return settings.get(Settings.BATCH_SIZE);
+    }
+
+    public int averagingFrequency() {
+        return settings.get(Settings.AVERAGING_FREQUENCY);
     }
 
     /** The round of epoch {@code epoch} this checkpoint continues at: 0 at an epoch's end. */
@@ -71,7 +115,7 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
 
     /** The rest of the slice from this checkpoint: epochs {@code [epoch, endEpoch)} of the cycle. */
     public CycleSlice remainingSlice() {
-        return CycleSlice.builder().optTotEpochs(totEpochs).optStartEpoch(epoch).setEpochs(endEpoch - epoch)
+        return CycleSlice.builder().optTotEpochs(totEpochs()).optStartEpoch(epoch).setEpochs(endEpoch - epoch)
                 .setItersPerEpoch(itersPerEpoch).build();
     }
 
@@ -80,48 +124,47 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
         return epoch >= endEpoch;
     }
 
-    /** The declared settings this state records ({@link Settings#CHECKED_ON_RESUME}), the policy's resolved. */
-    public SettingValues settings() {
-        return Settings.of(policy, SettingValues.empty()).with(Settings.TOT_EPOCHS, totEpochs)
-                .with(Settings.WORKERS, workers).with(Settings.BATCH_SIZE, batchSizePerWorker)
-                .with(Settings.AVERAGING_FREQUENCY, averagingFrequency).with(Settings.SEED, seed);
+    /**
+     * The settings of a new run ({@code now}: its recorded settings resolved as the trainer would record them,
+     * {@link Settings#trained}) and its data that differ from this checkpoint's, one readable entry each
+     * ({@code "lrMax: checkpoint 0.1, now 0.2"}): every setting of {@link Settings#RECORDED}, then what the data
+     * gives (itersPerEpoch, examples); empty when the run may continue the cycle exactly.
+     */
+    public List<String> differencesFrom(SettingValues now, int nowItersPerEpoch, long nowExamples) {
+        return differences(Settings.RECORDED, now, nowItersPerEpoch, nowExamples);
     }
 
     /**
-     * The settings of a new run that differ from this checkpoint's, one readable entry each
-     * ({@code "lrMax: checkpoint 0.1, now 0.2"}): every setting of {@link Settings#CHECKED_ON_RESUME}, then what
-     * the data gives (itersPerEpoch, examples); empty when the run may continue the cycle exactly.
+     * Of {@link #differencesFrom}, those that change an epoch's data order or its rounds ({@link
+     * Settings#DATA_ORDER} and the data): a mid-epoch checkpoint can only continue without them, even when changed
+     * settings are accepted.
      */
+    public List<String> dataOrderDifferencesFrom(SettingValues now, int nowItersPerEpoch, long nowExamples) {
+        return differences(Settings.DATA_ORDER, now, nowItersPerEpoch, nowExamples);
+    }
+
+    /** {@link #differencesFrom(SettingValues, int, long)} with another state's settings and data. */
     public List<String> differencesFrom(CheckpointState now) {
+        return differencesFrom(now.settings, now.itersPerEpoch, now.examples);
+    }
+
+    private List<String> differences(List<Setting<?>> compared, SettingValues now, int nowItersPerEpoch,
+            long nowExamples) {
         List<String> out = new ArrayList<>();
-        SettingValues a = settings();
-        SettingValues b = now.settings();
-        for (Setting<?> s : Settings.CHECKED_ON_RESUME) {
-            String was = text(s, a);
-            String is = text(s, b);
+        for (Setting<?> s : compared) {
+            String was = text(s, settings);
+            String is = text(s, now);
             if (!was.equals(is)) {
                 out.add(s.name() + ": checkpoint " + was + ", now " + is);
             }
         }
-        Map<String, Object[]> data = new LinkedHashMap<>();
-        data.put("itersPerEpoch", new Object[] {itersPerEpoch, now.itersPerEpoch});
-        data.put("examples", new Object[] {examples, now.examples});
-        for (Map.Entry<String, Object[]> e : data.entrySet()) {
-            if (!e.getValue()[0].equals(e.getValue()[1])) {
-                out.add(e.getKey() + ": checkpoint " + e.getValue()[0] + ", now " + e.getValue()[1]);
-            }
+        if (itersPerEpoch != nowItersPerEpoch) {
+            out.add("itersPerEpoch: checkpoint " + itersPerEpoch + ", now " + nowItersPerEpoch);
+        }
+        if (examples != nowExamples) {
+            out.add("examples: checkpoint " + examples + ", now " + nowExamples);
         }
         return out;
-    }
-
-    /**
-     * Of {@link #differencesFrom}, those that change an epoch's data order or its rounds (the data, the workers,
-     * the minibatches, the averaging, the seed): a mid-epoch checkpoint can only continue without them, even when
-     * changed settings are accepted.
-     */
-    public List<String> dataOrderDifferencesFrom(CheckpointState now) {
-        return differencesFrom(now).stream().filter(d -> d.matches(
-                "(itersPerEpoch|examples|workers|batchSize|averagingFrequency|seed): .*")).toList();
     }
 
     private static <T> String text(Setting<T> s, SettingValues v) {
@@ -146,8 +189,7 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
             problems.add("state.json says round " + round() + " but the folder is " + folderName);
         }
         if (midEpoch != null) {
-            int rounds = itersPerEpoch <= 0 || averagingFrequency <= 0 ? 0
-                    : (itersPerEpoch + averagingFrequency - 1) / averagingFrequency;
+            int rounds = itersPerEpoch <= 0 ? 0 : (itersPerEpoch + averagingFrequency() - 1) / averagingFrequency();
             if (formatVersion < 2) {
                 problems.add("midEpoch needs format 2, the file says format " + formatVersion);
             }
@@ -163,44 +205,41 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
                         + " and lossSum " + midEpoch.lossSum() + " must be >= 0, >= 0 and finite");
             }
         }
-        if (totEpochs <= 0) {
-            problems.add("totEpochs " + totEpochs + " is not > 0");
+        // the recorded settings passed their rules when read (workers > 0, totEpochs > 0, ...)
+        if (epoch < 0 || epoch > totEpochs()) {
+            problems.add("epoch " + epoch + " is outside the " + totEpochs() + "-epoch cycle (0.." + totEpochs() + ")");
         }
-        if (epoch < 0 || epoch > totEpochs) {
-            problems.add("epoch " + epoch + " is outside the " + totEpochs + "-epoch cycle (0.." + totEpochs + ")");
+        if (endEpoch < epoch || endEpoch > totEpochs()) {
+            problems.add("endEpoch " + endEpoch + " is not between epoch " + epoch + " and totEpochs " + totEpochs());
         }
-        if (endEpoch < epoch || endEpoch > totEpochs) {
-            problems.add("endEpoch " + endEpoch + " is not between epoch " + epoch + " and totEpochs " + totEpochs);
-        }
-        if (workers <= 0 || batchSizePerWorker <= 0 || averagingFrequency <= 0 || itersPerEpoch <= 0) {
-            problems.add("workers " + workers + ", batchSizePerWorker " + batchSizePerWorker + ", averagingFrequency "
-                    + averagingFrequency + " and itersPerEpoch " + itersPerEpoch + " must all be > 0");
-        } else if (examples < workers) {
-            problems.add("examples " + examples + " is fewer than workers " + workers);
+        if (itersPerEpoch <= 0) {
+            problems.add("itersPerEpoch " + itersPerEpoch + " is not > 0");
+        } else if (examples < workers()) {
+            problems.add("examples " + examples + " is fewer than workers " + workers());
         } else {
-            long perWorker = (examples + workers - 1) / workers;
-            long ipe = (perWorker + batchSizePerWorker - 1) / batchSizePerWorker;
+            long perWorker = (examples + workers() - 1) / workers();
+            long ipe = (perWorker + batchSizePerWorker() - 1) / batchSizePerWorker();
             if (ipe != itersPerEpoch) {
-                problems.add("itersPerEpoch " + itersPerEpoch + " is not what " + examples + " examples over " + workers
-                        + " workers in batches of " + batchSizePerWorker + " give (" + ipe + ")");
+                problems.add("itersPerEpoch " + itersPerEpoch + " is not what " + examples + " examples over " + workers()
+                        + " workers in batches of " + batchSizePerWorker() + " give (" + ipe + ")");
             }
         }
         if (itersPerEpoch > 0 && midEpoch == null && iteration != (long) epoch * itersPerEpoch) {
             problems.add("iteration " + iteration + " is not epoch " + epoch + " x itersPerEpoch " + itersPerEpoch
                     + " = " + (long) epoch * itersPerEpoch);
         }
-        if (itersPerEpoch > 0 && averagingFrequency > 0 && midEpoch != null
-                && iteration != iterationAt(epoch, midEpoch.round(), itersPerEpoch, averagingFrequency)) {
+        if (itersPerEpoch > 0 && midEpoch != null
+                && iteration != iterationAt(epoch, midEpoch.round(), itersPerEpoch, averagingFrequency())) {
             problems.add("iteration " + iteration + " is not epoch " + epoch + " x itersPerEpoch " + itersPerEpoch
-                    + " + round " + midEpoch.round() + " x averagingFrequency " + averagingFrequency + " = "
-                    + iterationAt(epoch, midEpoch.round(), itersPerEpoch, averagingFrequency));
+                    + " + round " + midEpoch.round() + " x averagingFrequency " + averagingFrequency() + " = "
+                    + iterationAt(epoch, midEpoch.round(), itersPerEpoch, averagingFrequency()));
         }
         if (paramsSha256 == null || !paramsSha256.matches("[0-9a-f]{64}")) {
             problems.add("paramsSha256 is missing or not a SHA-256");
         }
-        if (problems.isEmpty() && totEpochs > 0) {
+        if (problems.isEmpty()) {
             try {
-                policy.schedule(CycleSlice.builder().optTotEpochs(totEpochs).optStartEpoch(0).setEpochs(totEpochs)
+                policy().schedule(CycleSlice.builder().optTotEpochs(totEpochs()).optStartEpoch(0).setEpochs(totEpochs())
                         .setItersPerEpoch(itersPerEpoch).build());
             } catch (RuntimeException e) {
                 problems.add("the policy does not fit the cycle (" + e.getMessage() + ")");
@@ -213,36 +252,24 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
     }
 
     /** A policy as the JSON object {@code state.json} and {@code onecycle inspect} show. */
+    @SuppressWarnings("unchecked")
     public static Map<String, Object> policyJson(OneCyclePolicy policy) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("style", policy.style().id());
-        p.put("lrMax", policy.lrMax());
-        p.put("divFactor", policy.divFactor());
-        p.put("pctStart", policy.pctStart());
-        p.put("finalDiv", policy.finalDiv());
-        p.put("maxMomentum", policy.maxMomentum());
-        p.put("baseMomentum", policy.baseMomentum());
-        p.put("annealing", policy.annealing().id());
-        p.put("threePhase", policy.threePhase());
-        return p;
+        Map<String, Object> json = new LinkedHashMap<>();
+        RecordedSettings.write(Settings.of(policy, SettingValues.empty()), Settings.POLICY, json);
+        return (Map<String, Object>) json.get("policy");
     }
 
-    /** The JSON form written to {@code state.json}. */
-    Map<String, Object> toJson() {
+    /** The JSON form written to {@code state.json}: the position, the recorded settings, the data and the model. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("formatVersion", formatVersion);
         m.put("epoch", epoch);
         m.put("iteration", iteration);
-        m.put("policy", policyJson(policy));
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("totEpochs", totEpochs);
-        s.put("endEpoch", endEpoch);
-        s.put("itersPerEpoch", itersPerEpoch);
-        m.put("cycle", s);
-        m.put("seed", seed);
-        m.put("workers", workers);
-        m.put("batchSizePerWorker", batchSizePerWorker);
-        m.put("averagingFrequency", averagingFrequency);
+        RecordedSettings.write(settings, Settings.RECORDED, m);
+        Map<String, Object> cycle = (Map<String, Object>) m.computeIfAbsent("cycle", k -> new LinkedHashMap<>());
+        cycle.put("endEpoch", endEpoch);
+        cycle.put("itersPerEpoch", itersPerEpoch);
         m.put("examples", examples);
         m.put("paramsSha256", paramsSha256);
         m.put("createdAt", createdAt);
@@ -257,11 +284,14 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
         return m;
     }
 
-    /** Reads {@code state.json}; refuses a format newer than this release and anything incomplete. */
+    /**
+     * Reads {@code state.json}; refuses a format newer than this release, anything incomplete, a value of the
+     * wrong type and a recorded setting its rule refuses, naming the field.
+     */
     @SuppressWarnings("unchecked")
     static CheckpointState fromJson(Map<String, Object> m, String name) throws CorruptCheckpointException {
         try {
-            int version = ((Number) m.get("formatVersion")).intValue();
+            int version = field(m, "formatVersion", SettingType.INT);
             if (version > FORMAT_VERSION) {
                 throw new CorruptCheckpointException(name + " has checkpoint format " + version
                         + ", newer than this release reads (" + FORMAT_VERSION + "); use a newer onecycle-spark");
@@ -269,30 +299,42 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, OneC
             if (version < 1) {
                 throw new CorruptCheckpointException(name + " has unknown checkpoint format " + version);
             }
-            Map<String, Object> p = (Map<String, Object>) m.get("policy");
-            Map<String, Object> c = (Map<String, Object>) m.get("cycle");
-            Map<String, Object> e = (Map<String, Object>) m.get("midEpoch");
-            MidEpoch midEpoch = e == null ? null : new MidEpoch(((Number) e.get("round")).intValue(),
-                    num(e, "lossSum"), ((Number) e.get("minibatches")).longValue(), num(e, "seconds"));
-            OneCyclePolicy policy = OneCyclePolicy.builder().setLrMax(num(p, "lrMax"))
-                    .optDivFactor(num(p, "divFactor")).optPctStart(num(p, "pctStart")).optFinalDiv(num(p, "finalDiv"))
-                    .optMomentum(num(p, "maxMomentum"), num(p, "baseMomentum"))
-                    .optStyle(OneCycleStyle.parse((String) p.get("style")))
-                    .optAnnealing(Annealing.parse((String) p.get("annealing")))
-                    .optThreePhase(Boolean.TRUE.equals(p.get("threePhase"))).build();
-            return new CheckpointState(version, ((Number) m.get("epoch")).intValue(),
-                    ((Number) m.get("iteration")).longValue(), policy, ((Number) c.get("totEpochs")).intValue(),
-                    ((Number) c.get("endEpoch")).intValue(), ((Number) c.get("itersPerEpoch")).intValue(),
-                    ((Number) m.get("seed")).longValue(), ((Number) m.get("workers")).intValue(),
-                    ((Number) m.get("batchSizePerWorker")).intValue(),
-                    ((Number) m.get("averagingFrequency")).intValue(), ((Number) m.get("examples")).longValue(),
-                    (String) m.get("paramsSha256"), (String) m.get("createdAt"), midEpoch);
-        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
-            throw new CorruptCheckpointException(name + ": state.json is incomplete or malformed (" + e + ")");
+            Object e = m.get("midEpoch");
+            MidEpoch midEpoch = null;
+            if (e != null) {
+                if (!(e instanceof Map)) {
+                    throw new IllegalArgumentException("midEpoch is not an object");
+                }
+                Map<String, Object> me = (Map<String, Object>) e;
+                midEpoch = new MidEpoch(field(me, "round", SettingType.INT), field(me, "lossSum", SettingType.DOUBLE),
+                        field(me, "minibatches", SettingType.LONG), field(me, "seconds", SettingType.DOUBLE));
+            }
+            Object created = m.get("createdAt");
+            Object sha = m.get("paramsSha256");
+            return new CheckpointState(version, field(m, "epoch", SettingType.INT),
+                    field(m, "iteration", SettingType.LONG), RecordedSettings.read(m, Settings.RECORDED),
+                    field(m, "cycle.endEpoch", SettingType.INT), field(m, "cycle.itersPerEpoch", SettingType.INT),
+                    field(m, "examples", SettingType.LONG), sha instanceof String ? (String) sha : null,
+                    created instanceof String ? (String) created : null, midEpoch);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptCheckpointException(name + ": state.json is incomplete or malformed (" + e.getMessage()
+                    + ")");
         }
     }
 
-    private static double num(Map<String, Object> m, String key) {
-        return ((Number) m.get(key)).doubleValue();
+    /** The field at {@code path} ({@code cycle.endEpoch}) as a value of {@code type}; refuses it missing or wrong. */
+    private static <T> T field(Map<String, Object> m, String path, SettingType<T> type) {
+        Object o = m;
+        for (String part : path.split("\\.")) {
+            o = o instanceof Map ? ((Map<?, ?>) o).get(part) : null;
+        }
+        if (o == null) {
+            throw new IllegalArgumentException(path + " is missing");
+        }
+        try {
+            return type.fromJson(o);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(path + ": " + e.getMessage());
+        }
     }
 }

@@ -99,26 +99,10 @@ public final class InspectCommand implements Callable<Integer> {
             json.put("skipped", skipped);
         }
         try {
-            Checkpoint c = store.verify(folder);
-            Network net = store.loadModel(c);
+            Checkpoint c = store.verify(folder); // the manifest, state.json and the model all checked
             json.put("manifestVerified", true);
             json.put("valid", true);
-            json.put("epoch", c.state().epoch());
-            json.put("iteration", c.state().iteration());
-            json.put("paramsSha256", net.paramsSha256());
-            json.put("formatVersion", c.state().formatVersion());
-            json.put("policy", CheckpointState.policyJson(c.state().policy()));
-            Map<String, Object> cycle = new LinkedHashMap<>();
-            cycle.put("totEpochs", c.state().totEpochs());
-            cycle.put("endEpoch", c.state().endEpoch());
-            cycle.put("itersPerEpoch", c.state().itersPerEpoch());
-            json.put("cycle", cycle);
-            json.put("seed", c.state().seed());
-            json.put("workers", c.state().workers());
-            json.put("batchSizePerWorker", c.state().batchSizePerWorker());
-            json.put("averagingFrequency", c.state().averagingFrequency());
-            json.put("examples", c.state().examples());
-            json.put("createdAt", c.state().createdAt());
+            json.putAll(c.state().toJson()); // state.json as this release reads it (verified: paramsSha256 is the model's)
             json.put("round", c.state().round()); // rounds of epoch `epoch` done: > 0 for a mid-epoch checkpoint
             return Main.EXIT_OK;
         } catch (CorruptCheckpointException e) {

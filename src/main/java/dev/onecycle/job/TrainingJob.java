@@ -1,5 +1,7 @@
 package dev.onecycle.job;
 
+import dev.onecycle.settings.SettingValues;
+import dev.onecycle.settings.Settings;
 import dev.onecycle.spark.CheckpointWriteException;
 import dev.onecycle.spark.DataSpread;
 import dev.onecycle.spark.DivergenceGuard;
@@ -300,7 +302,8 @@ public final class TrainingJob {
                         .setTotEpochs(settings.totEpochs()).optStartEpoch(start.startEpoch)
                         .optEpochs(settings.endEpoch() - start.startEpoch).setWorkers(start.workers)
                         .setBatchSizePerWorker(settings.batchSizePerWorker())
-                        .optAveragingFrequency(settings.averagingFrequency()).optAveraging(settings.averaging()).optSeed(settings.seed())
+                        .optAveragingFrequency(settings.averagingFrequency()).optAveraging(settings.averaging())
+                        .optSeed(settings.seed()).optRecordedSettings(settings.values())
                         // first the stop and divergence checks: nothing records or saves a stopped or NaN round
                         .optObserver(new StopCheck(true)).optObserver(new DivergenceGuard())
                         .optObserver(new ConsoleProgress(out, 2.0)).optObserver(recorder).optObserver(position);
@@ -519,12 +522,11 @@ public final class TrainingJob {
             // --lr-max auto takes the lrMax the checkpoint recorded: it never differs, and the test is not re-run
             OneCyclePolicy policy = settings.lrMaxAuto() ? settings.policyWithLrMax(s.policy().lrMax())
                     : settings.policy();
-            CheckpointState now = new CheckpointState(s.formatVersion(), s.epoch(), s.iteration(), policy,
-                    settings.totEpochs(), settings.endEpoch(),
-                    DataSpread.itersPerEpoch(p.train.size(), workers, settings.batchSizePerWorker()), settings.seed(),
-                    workers, settings.batchSizePerWorker(), settings.averagingFrequency(), p.train.size(),
-                    s.paramsSha256(), s.createdAt());
-            List<String> differences = s.differencesFrom(now);
+            // what this run's checkpoints would record, and the data it counts
+            SettingValues now = Settings.trained(policy, settings.totEpochs(), workers, settings.batchSizePerWorker(),
+                    settings.averagingFrequency(), settings.seed(), settings.values());
+            int ipe = DataSpread.itersPerEpoch(p.train.size(), workers, settings.batchSizePerWorker());
+            List<String> differences = s.differencesFrom(now, ipe, p.train.size());
             if (!differences.isEmpty() && !settings.acceptChangedSettings()) {
                 throw new JobInputException("--resume: " + c.path() + " was written with other settings ("
                         + String.join("; ", differences) + "); rerun with the checkpoint's settings, or add "
@@ -535,7 +537,7 @@ public final class TrainingJob {
             }
             checkModelFitsData(network, p.test, p.classes, "checkpoint " + c.path());
             if (s.midEpoch() != null) {
-                List<String> layout = s.dataOrderDifferencesFrom(now);
+                List<String> layout = s.dataOrderDifferencesFrom(now, ipe, p.train.size());
                 if (!layout.isEmpty()) {
                     throw new JobInputException("--resume: " + c.path() + " is a mid-epoch checkpoint, and its "
                             + "rounds only continue with the same data order and rounds (" + String.join("; ", layout)

@@ -14,6 +14,7 @@ import dev.onecycle.spark.AveragingPath;
 import dev.onecycle.spark.DataSpread;
 import dev.onecycle.spark.DivergenceGuard;
 import dev.onecycle.spark.EpochCheckpointer;
+import dev.onecycle.settings.SettingValues;
 import dev.onecycle.settings.Settings;
 import dev.onecycle.spark.EpochProgress;
 import dev.onecycle.spark.OneCycleTrainer;
@@ -90,7 +91,7 @@ final class ClassifierFit {
         }
         EpochProgress inEpoch = null;
         if (from != null) {
-            checkSameSettings(from, policy, end, workers, examples.count());
+            checkSameSettings(from, policy, workers, examples.count());
             network = loadCheckpoint(store, from);
             start = from.state().epoch();
             inEpoch = EpochProgress.of(from.state());
@@ -107,7 +108,7 @@ final class ClassifierFit {
         OneCycleTrainer.Builder builder = OneCycleTrainer.builder().setPolicy(policy).setTotEpochs(est.getTotEpochs())
                 .optStartEpoch(start).optEpochs(end - start).setWorkers(workers)
                 .setBatchSizePerWorker(est.getBatchSize()).optAveragingFrequency(est.getAveragingFrequency())
-                .optAveraging(averaging).optSeed(est.getSeed())
+                .optAveraging(averaging).optSeed(est.getSeed()).optRecordedSettings(est.settingValues())
                 .optObserver(new DivergenceGuard()).optObserver(recorder);
         if (from != null && !est.getAcceptChangedSettings()) {
             builder.optExpectedItersPerEpoch(from.state().itersPerEpoch());
@@ -261,13 +262,13 @@ final class ClassifierFit {
     }
 
     /** Refuses to resume with other settings than the checkpoint's, unless acceptChangedSettings. */
-    private void checkSameSettings(Checkpoint from, OneCyclePolicy policy, int end, int workers, long examples) {
+    private void checkSameSettings(Checkpoint from, OneCyclePolicy policy, int workers, long examples) {
         CheckpointState s = from.state();
-        CheckpointState now = new CheckpointState(s.formatVersion(), s.epoch(), s.iteration(), policy,
-                est.getTotEpochs(), end, DataSpread.itersPerEpoch(examples, workers, est.getBatchSize()),
-                est.getSeed(), workers, est.getBatchSize(), est.getAveragingFrequency(), examples, s.paramsSha256(),
-                s.createdAt());
-        List<String> differences = s.differencesFrom(now);
+        // what this fit's checkpoints would record, and the data it counts
+        SettingValues now = Settings.trained(policy, est.getTotEpochs(), workers, est.getBatchSize(),
+                est.getAveragingFrequency(), est.getSeed(), est.settingValues());
+        int ipe = DataSpread.itersPerEpoch(examples, workers, est.getBatchSize());
+        List<String> differences = s.differencesFrom(now, ipe, examples);
         if (!differences.isEmpty() && !est.getAcceptChangedSettings()) {
             throw new InvalidParameterException("resume", "needs the settings of " + from.path() + " ("
                     + String.join("; ", differences) + "); set them back, or set acceptChangedSettings", true);
@@ -275,7 +276,7 @@ final class ClassifierFit {
         if (!differences.isEmpty()) {
             LOG.warn("checkpoints: continuing with changed settings: {}", String.join("; ", differences));
         }
-        List<String> layout = s.dataOrderDifferencesFrom(now);
+        List<String> layout = s.dataOrderDifferencesFrom(now, ipe, examples);
         if (s.midEpoch() != null && !layout.isEmpty()) {
             throw new InvalidParameterException("resume", "continues the mid-epoch checkpoint " + from.path()
                     + " only with the same data order and rounds (" + String.join("; ", layout) + "); set them back, "

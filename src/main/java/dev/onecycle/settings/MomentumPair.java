@@ -1,7 +1,7 @@
 package dev.onecycle.settings;
 
 /** The 1cycle's momentum pair: {@code max} at the ends of the cycle, {@code base} at the learning-rate peak. */
-public record MomentumPair(double max, double base) {
+public record MomentumPair(double max, double base) implements java.io.Serializable {
     static MomentumPair parse(String text) {
         String[] parts = text.split(",", -1);
         if (parts.length != 2) {

@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * One setting, declared once: its name ({@code lrMax}: the estimator's param, the {@code spark.onecycle.lrMax}
  * key, the name in messages and in a resumed checkpoint's "what differs"), its doc, type, default and rule.
- * The command-line flag ({@code --lr-max}), the properties key and the estimator's Param are derived from it.
+ * The command-line flag ({@code --lr-max}), the properties key and the estimator's Param are derived from it,
+ * and, for a setting a checkpoint records ({@link Builder#recorded}), its field in {@code state.json}.
  *
  * <p>The rule throws an {@link InvalidParameterException} naming the setting, the rule and the value; rules of
  * the policy and the cycle are the builders' own ({@code OneCyclePolicy.Builder}), called on the single value.
@@ -29,6 +30,7 @@ public final class Setting<T> implements java.io.Serializable {
     private final String paramLabel;
     private final Rule<T> rule;
     private final List<String> aliases;
+    private final List<String> statePaths;
 
     private Setting(Builder<T> b) {
         this.name = b.name;
@@ -39,6 +41,7 @@ public final class Setting<T> implements java.io.Serializable {
         this.paramLabel = b.paramLabel;
         this.rule = b.rule;
         this.aliases = List.copyOf(b.aliases);
+        this.statePaths = List.copyOf(b.statePaths);
     }
 
     public static <T> Builder<T> builder(String name, SettingType<T> type) {
@@ -102,6 +105,19 @@ public final class Setting<T> implements java.io.Serializable {
         return aliases;
     }
 
+    /**
+     * Where a checkpoint's {@code state.json} records the value ({@code policy.lrMax}: field {@code lrMax} of the
+     * object {@code policy}); two paths for a pair, one number each. Empty for a setting checkpoints do not record.
+     */
+    public List<String> statePaths() {
+        return statePaths;
+    }
+
+    /** True when checkpoints record this setting and a resume must find it unchanged ({@link Settings#RECORDED}). */
+    public boolean isRecorded() {
+        return !statePaths.isEmpty();
+    }
+
     /** The rule alone (serializable: estimator Params carry it to the executors). */
     public Rule<T> rule() {
         return rule;
@@ -143,6 +159,7 @@ public final class Setting<T> implements java.io.Serializable {
         b.paramLabel = paramLabel;
         b.rule = rule;
         b.aliases.addAll(aliases);
+        b.statePaths.addAll(statePaths);
         return new Setting<>(b);
     }
 
@@ -171,6 +188,7 @@ public final class Setting<T> implements java.io.Serializable {
         private String paramLabel = "VALUE";
         private Rule<T> rule = v -> { };
         private final List<String> aliases = new java.util.ArrayList<>();
+        private final List<String> statePaths = new java.util.ArrayList<>();
 
         private Builder(String name, SettingType<T> type) {
             this.name = Objects.requireNonNull(name, "name");
@@ -225,6 +243,16 @@ public final class Setting<T> implements java.io.Serializable {
 
         public Builder<T> alias(String otherName) {
             aliases.add(otherName);
+            return this;
+        }
+
+        /**
+         * Checkpoints record this setting at {@code statePaths} of {@code state.json} (dot-separated: {@code
+         * policy.lrMax}; one per number of a pair), and a resume compares it: its value fixes the cycle or the
+         * data order, so continuing with another one is not the same cycle.
+         */
+        public Builder<T> recorded(String... statePaths) {
+            this.statePaths.addAll(List.of(statePaths));
             return this;
         }
 

@@ -1,13 +1,14 @@
 package dev.onecycle.settings;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * How a setting's value is written as text (a flag's argument, a {@code spark.onecycle.*} value, a checkpoint's
- * entry) and read back. {@link #parse} refuses text that is not of the type with an
- * {@link IllegalArgumentException} saying what was expected and what was given; the setting's own rule then
- * judges the value.
+ * How a setting's value is written as text (a flag's argument, a {@code spark.onecycle.*} value) and as a JSON
+ * value (a checkpoint's {@code state.json}), and read back. {@link #parse} and {@link #fromJson} refuse what is
+ * not of the type with an {@link IllegalArgumentException} saying what was expected and what was given; the
+ * setting's own rule then judges the value.
  */
 public final class SettingType<T> implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -18,44 +19,54 @@ public final class SettingType<T> implements java.io.Serializable {
 
     /** Any double {@link Double#parseDouble} accepts, NaN and Infinity included (the rule judges). */
     public static final SettingType<Double> DOUBLE = new SettingType<>(Double.class, "a number",
-            s -> Double.parseDouble(s.trim()), v -> Double.toString(v));
+            s -> Double.parseDouble(s.trim()), v -> Double.toString(v), v -> v, j -> ((Number) j).doubleValue());
+    /** As JSON a whole number in int's range (not 2.5, not 3e9). */
     public static final SettingType<Integer> INT = new SettingType<>(Integer.class, "a whole number",
-            s -> Integer.parseInt(s.trim()), String::valueOf);
+            s -> Integer.parseInt(s.trim()), String::valueOf, v -> v, j -> Math.toIntExact(wholeNumber(j)));
     public static final SettingType<Long> LONG = new SettingType<>(Long.class, "a whole number",
-            s -> Long.parseLong(s.trim()), String::valueOf);
-    /** On the command line a flag without argument; as text {@code true} or {@code false}. */
+            s -> Long.parseLong(s.trim()), String::valueOf, v -> v, SettingType::wholeNumber);
+    /** On the command line a flag without argument; as text {@code true} or {@code false}; as JSON a boolean. */
     public static final SettingType<Boolean> BOOLEAN = new SettingType<>(Boolean.class, "true or false",
-            SettingType::parseBoolean, String::valueOf);
-    public static final SettingType<String> TEXT = new SettingType<>(String.class, "text", s -> s, s -> s);
-    /** {@code max,base}: two numbers separated by a comma, as fastai's {@code moms=(0.95, 0.85)}. */
+            SettingType::parseBoolean, String::valueOf, v -> v, j -> (Boolean) j);
+    public static final SettingType<String> TEXT = of(String.class, "text", s -> s, s -> s);
+    /**
+     * {@code max,base}: two numbers separated by a comma, as fastai's {@code moms=(0.95, 0.85)}; as JSON the two
+     * numbers (a setting recorded in two fields gets one each).
+     */
     public static final SettingType<MomentumPair> MOMENTUM_PAIR = new SettingType<>(MomentumPair.class,
-            "two numbers separated by a comma (max,base, e.g. 0.95,0.85)", MomentumPair::parse, MomentumPair::toString);
+            "two numbers separated by a comma (max,base, e.g. 0.95,0.85)", MomentumPair::parse, MomentumPair::toString,
+            v -> List.of(v.max(), v.base()), SettingType::momentumPair);
 
     /**
      * A duration: {@code 0} (off), or a whole number with a unit: {@code 500ms}, {@code 30s}, {@code 10m},
      * {@code 2h}; written back in the largest unit that divides it.
      */
-    public static final SettingType<java.time.Duration> DURATION = new SettingType<>(java.time.Duration.class,
+    public static final SettingType<java.time.Duration> DURATION = of(java.time.Duration.class,
             "a duration such as 30s, 10m or 1h (or 0 for off)", SettingType::parseDuration, SettingType::formatDuration);
 
     private final Class<T> javaType;
     private final String expected;
     private final Fn<String, T> parse;
     private final Fn<T, String> format;
+    private final Fn<T, Object> toJson;
+    private final Fn<Object, T> fromJson;
 
-    private SettingType(Class<T> javaType, String expected, Fn<String, T> parse, Fn<T, String> format) {
+    private SettingType(Class<T> javaType, String expected, Fn<String, T> parse, Fn<T, String> format,
+            Fn<T, Object> toJson, Fn<Object, T> fromJson) {
         this.javaType = javaType;
         this.expected = expected;
         this.parse = parse;
         this.format = format;
+        this.toJson = toJson;
+        this.fromJson = fromJson;
     }
 
     /**
      * Any other type: {@code expected} says what its text looks like ({@code "a number > 0 or auto"}), {@code parse}
-     * reads it (throwing for other text), {@code format} writes it.
+     * reads it (throwing for other text), {@code format} writes it. As JSON it is that text.
      */
     public static <T> SettingType<T> of(Class<T> javaType, String expected, Fn<String, T> parse, Fn<T, String> format) {
-        return new SettingType<>(javaType, expected, parse, format);
+        return new SettingType<>(javaType, expected, parse, format, format::apply, j -> parse.apply((String) j));
     }
 
     /**
@@ -64,7 +75,7 @@ public final class SettingType<T> implements java.io.Serializable {
      */
     public static <T> SettingType<T> oneOf(Class<T> javaType, String names, Fn<String, T> parse,
             Fn<T, String> id) {
-        return new SettingType<>(javaType, "one of " + names, parse, id);
+        return of(javaType, "one of " + names, parse, id);
     }
 
     public Class<T> javaType() {
@@ -96,6 +107,49 @@ public final class SettingType<T> implements java.io.Serializable {
 
     public String format(T value) {
         return format.apply(value);
+    }
+
+    /** The value as JSON: a number, a boolean, a string, or for a pair a list of its two numbers. */
+    public Object toJson(T value) {
+        return toJson.apply(value);
+    }
+
+    /** The value {@code json} (as Jackson reads it) stands for; refuses other JSON with "expected ..., got ...". */
+    public T fromJson(Object json) {
+        try {
+            T value = json == null ? null : fromJson.apply(json);
+            if (value != null) {
+                return value;
+            }
+        } catch (RuntimeException e) {
+            // not of this type: said below
+        }
+        throw new IllegalArgumentException("expected " + expected + ", got " + (json instanceof String ? "'" + json
+                + "'" : String.valueOf(json)));
+    }
+
+    /** A JSON number without a fractional part, as a long (Jackson reads 3 as Integer, 3.0 as Double). */
+    private static long wholeNumber(Object json) {
+        Number n = (Number) json;
+        if (n instanceof Double || n instanceof Float || n instanceof java.math.BigDecimal) {
+            double d = n.doubleValue();
+            if (d != Math.rint(d) || Math.abs(d) >= 0x1p63) {
+                throw new IllegalArgumentException("not whole: " + d);
+            }
+            return (long) d;
+        }
+        if (n instanceof java.math.BigInteger) {
+            return ((java.math.BigInteger) n).longValueExact();
+        }
+        return n.longValue();
+    }
+
+    private static MomentumPair momentumPair(Object json) {
+        List<?> l = (List<?>) json;
+        if (l.size() != 2) {
+            throw new IllegalArgumentException("not two numbers: " + l);
+        }
+        return new MomentumPair(((Number) l.get(0)).doubleValue(), ((Number) l.get(1)).doubleValue());
     }
 
     private static java.time.Duration parseDuration(String s) {

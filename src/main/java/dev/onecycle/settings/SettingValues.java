@@ -3,8 +3,12 @@ package dev.onecycle.settings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Values given for some settings (immutable); a setting not given reads as its default, or null. */
-public final class SettingValues {
+/**
+ * Values given for some settings (immutable; equal when the same settings have equal values); a setting not
+ * given reads as its default, or null.
+ */
+public final class SettingValues implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private static final SettingValues EMPTY = new SettingValues(Map.of());
     private final Map<Setting<?>, Object> values;
 
@@ -43,6 +47,23 @@ public final class SettingValues {
     public <T> T getOr(Setting<T> setting, T otherwise) {
         T v = get(setting);
         return v != null ? v : otherwise;
+    }
+
+    /** Only the values given for {@code settings}. */
+    public SettingValues only(java.util.Collection<Setting<?>> settings) {
+        Map<Setting<?>, Object> m = new LinkedHashMap<>(values);
+        m.keySet().retainAll(settings);
+        return new SettingValues(java.util.Collections.unmodifiableMap(m));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SettingValues && ((SettingValues) o).values.equals(values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
     }
 
     @Override

@@ -23,36 +23,38 @@ public final class Settings {
     // ---- the policy (rules: OneCyclePolicy.Builder's own) ----
     public static final Setting<Double> LR_MAX = Setting.builder("lrMax", SettingType.DOUBLE)
             .doc("Peak learning rate (finite, > 0).").defaultValue(0.1).paramLabel("X")
-            .rule(v -> OneCyclePolicy.builder().setLrMax(v)).build();
+            .rule(v -> OneCyclePolicy.builder().setLrMax(v)).recorded("policy.lrMax").build();
     public static final Setting<Double> DIV_FACTOR = Setting.builder("divFactor", SettingType.DOUBLE)
             .doc("The cycle starts at lr-max / D.").defaultValue(OneCyclePolicy.DEFAULT_DIV_FACTOR).paramLabel("D")
-            .defaultDoc("25").rule(v -> OneCyclePolicy.builder().optDivFactor(v)).build();
+            .defaultDoc("25").rule(v -> OneCyclePolicy.builder().optDivFactor(v)).recorded("policy.divFactor").build();
     public static final Setting<Double> PCT_START = Setting.builder("pctStart", SettingType.DOUBLE)
             .doc("Fraction of the cycle spent warming up, in [0, 1].").defaultValue(OneCyclePolicy.DEFAULT_PCT_START)
-            .paramLabel("P").rule(v -> OneCyclePolicy.builder().optPctStart(v)).build();
+            .paramLabel("P").rule(v -> OneCyclePolicy.builder().optPctStart(v)).recorded("policy.pctStart").build();
     public static final Setting<Double> FINAL_DIV = Setting.builder("finalDiv", SettingType.DOUBLE)
             .doc("Final divisor: fastai ends at lr-max / F, pytorch at lr-max / D / F.").paramLabel("F")
-            .defaultDoc("fastai D * 1e4, pytorch 1e4").rule(v -> OneCyclePolicy.builder().optFinalDiv(v)).build();
+            .defaultDoc("fastai D * 1e4, pytorch 1e4").rule(v -> OneCyclePolicy.builder().optFinalDiv(v))
+            .recorded("policy.finalDiv").build();
     public static final Setting<MomentumPair> MOMS = Setting.builder("moms", SettingType.MOMENTUM_PAIR)
             .doc("Momentum at the ends and at the peak, each in [0, 1).").paramLabel("MAX,BASE")
             .defaultValue(new MomentumPair(OneCyclePolicy.DEFAULT_MAX_MOMENTUM, OneCyclePolicy.DEFAULT_BASE_MOMENTUM))
             .rule(v -> OneCyclePolicy.builder().optMomentum(v.max(), v.base())).alias("maxMomentum")
-            .alias("baseMomentum").build();
+            .alias("baseMomentum").recorded("policy.maxMomentum", "policy.baseMomentum").build();
     public static final Setting<OneCycleStyle> STYLE = Setting.builder("style", SettingType.oneOf(OneCycleStyle.class,
             "fastai, pytorch", OneCycleStyle::parse, OneCycleStyle::id))
             .doc("Reference implementation to reproduce exactly.").defaultValue(OneCycleStyle.FASTAI)
-            .paramLabel("fastai|pytorch").build();
+            .paramLabel("fastai|pytorch").recorded("policy.style").build();
     public static final Setting<Annealing> ANNEAL = Setting.builder("anneal", SettingType.oneOf(Annealing.class,
             "cos, linear", Annealing::parse, Annealing::id))
             .doc("Annealing within each phase.").defaultValue(Annealing.COS).paramLabel("cos|linear")
-            .alias("annealing").build();
+            .alias("annealing").recorded("policy.annealing").build();
     public static final Setting<Boolean> THREE_PHASE = Setting.builder("threePhase", SettingType.BOOLEAN)
-            .doc("PyTorch's three_phase (pytorch style only).").defaultValue(false).build();
+            .doc("PyTorch's three_phase (pytorch style only).").defaultValue(false)
+            .recorded("policy.threePhase").build();
 
     // ---- the cycle ----
     public static final Setting<Integer> TOT_EPOCHS = Setting.builder("totEpochs", SettingType.INT)
             .doc("Epochs in the whole cycle.").defaultValue(5).paramLabel("N")
-            .rule(v -> CycleSlice.builder().optTotEpochs(v)).build();
+            .rule(v -> CycleSlice.builder().optTotEpochs(v)).recorded("cycle.totEpochs").build();
     public static final Setting<Integer> START_EPOCH = Setting.builder("startEpoch", SettingType.INT)
             .doc("Epoch of the cycle to start at.").defaultValue(0).paramLabel("S")
             .rule(v -> CycleSlice.builder().optStartEpoch(v)).build();
@@ -63,10 +65,10 @@ public final class Settings {
     // ---- the trainer ----
     public static final Setting<Integer> BATCH_SIZE = Setting.builder("batchSize", SettingType.INT)
             .doc("Minibatch size per worker.").defaultValue(32).paramLabel("B").positive()
-            .alias("batchSizePerWorker").build();
+            .alias("batchSizePerWorker").recorded("batchSizePerWorker").build();
     public static final Setting<Integer> AVERAGING_FREQUENCY = Setting.builder("averagingFrequency", SettingType.INT)
             .doc("Minibatches per worker between parameter averagings.").defaultValue(4).paramLabel("K").positive()
-            .build();
+            .recorded("averagingFrequency").build();
     public static final Setting<AveragingPath> AVERAGING = Setting.builder("averaging", SettingType.oneOf(
             AveragingPath.class, "auto, barrier, driver", AveragingPath::parse, AveragingPath::id))
             .doc("Where workers' states are averaged: barrier (many rounds per Spark job, averaged through the "
@@ -75,9 +77,10 @@ public final class Settings {
             .defaultValue(AveragingPath.AUTO).paramLabel("auto|barrier|driver").build();
     public static final Setting<Integer> WORKERS = Setting.builder("workers", SettingType.INT)
             .doc("Workers training in parallel.").defaultDoc("Spark's default parallelism, or the checkpoint's when "
-                    + "resuming").paramLabel("W").positive().build();
+                    + "resuming").paramLabel("W").positive().recorded("workers").build();
     public static final Setting<Long> SEED = Setting.builder("seed", SettingType.LONG)
-            .doc("Seeds the model, the data order and dropout.").defaultValue(42L).paramLabel("SEED").build();
+            .doc("Seeds the model, the data order and dropout.").defaultValue(42L).paramLabel("SEED").recorded("seed")
+            .build();
     public static final Setting<Integer> HIDDEN = Setting.builder("hidden", SettingType.INT)
             .doc("Hidden units of the default model (an MLP: features -> hidden ReLU -> classes softmax); not with a "
                     + "given model, which brings its own.").defaultValue(256).paramLabel("UNITS").positive().build();
@@ -136,15 +139,22 @@ public final class Settings {
             HIDDEN);
     public static final List<Setting<?>> CHECKPOINTS = List.of(CHECKPOINT_DIR, RESUME, KEEP_CHECKPOINTS,
             CHECKPOINT_EVERY, CHECKPOINT_INTERVAL, ACCEPT_CHANGED_SETTINGS);
-    /**
-     * What a checkpoint records of the settings and a resume must find unchanged to continue the cycle exactly
-     * (besides what the data gives: itersPerEpoch, the examples); "what differs" lists them in this order.
-     */
-    public static final List<Setting<?>> CHECKED_ON_RESUME = List.of(LR_MAX, DIV_FACTOR, PCT_START, FINAL_DIV, MOMS,
-            STYLE, ANNEAL, THREE_PHASE, TOT_EPOCHS, WORKERS, BATCH_SIZE, AVERAGING_FREQUENCY, SEED);
-
     /** The learning-rate range test's sweep. */
     public static final List<Setting<?>> RANGE_TEST = List.of(START_LR, END_LR, NUM_IT, NO_STOP_DIV);
+
+    /**
+     * What a checkpoint records of the settings ({@code state.json}, each at its {@link Setting#statePaths}) and a
+     * resume must find unchanged to continue the cycle exactly (besides what the data gives: itersPerEpoch, the
+     * examples): every setting declared {@link Setting.Builder#recorded}, in declaration order, which is the order
+     * "what differs" lists them in.
+     */
+    public static final List<Setting<?>> RECORDED = all().stream().filter(Setting::isRecorded).toList();
+
+    /**
+     * Of {@link #RECORDED}, those that fix an epoch's data order and its rounds (with the data): a mid-epoch
+     * checkpoint continues only without a change in them, even when changed settings are accepted.
+     */
+    public static final List<Setting<?>> DATA_ORDER = List.of(BATCH_SIZE, AVERAGING_FREQUENCY, WORKERS, SEED);
 
     /** Every setting of a training (the range test's are the job's: {@link #RANGE_TEST}). */
     public static List<Setting<?>> all() {
@@ -176,6 +186,16 @@ public final class Settings {
             b.optFinalDiv(v.get(FINAL_DIV));
         }
         return b.build();
+    }
+
+    /**
+     * The values of the trainer's own parameters ({@code OneCycleTrainer}'s: the policy, its final divisor
+     * resolved, the cycle's length and how the data is spread) over {@code into}.
+     */
+    public static SettingValues trained(OneCyclePolicy policy, int totEpochs, int workers, int batchSize,
+            int averagingFrequency, long seed, SettingValues into) {
+        return of(policy, into).with(TOT_EPOCHS, totEpochs).with(WORKERS, workers).with(BATCH_SIZE, batchSize)
+                .with(AVERAGING_FREQUENCY, averagingFrequency).with(SEED, seed);
     }
 
     /** The values a policy stands for (its final divisor resolved). */

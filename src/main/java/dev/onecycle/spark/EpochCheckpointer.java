@@ -64,10 +64,9 @@ public final class EpochCheckpointer implements TrainingObserver {
     /** The state of a run that has completed {@code epochsDone} epochs of the plan's cycle. */
     static CheckpointState state(TrainingPlan plan, int epochsDone, Network network) {
         return new CheckpointState(CheckpointState.EPOCH_END_FORMAT, epochsDone,
-                (long) epochsDone * plan.slice().itersPerEpoch(), plan.policy(), plan.slice().totEpochs(),
-                plan.slice().endEpoch(), plan.slice().itersPerEpoch(), plan.seed(), plan.workers(),
-                plan.batchSizePerWorker(), plan.averagingFrequency(), plan.examples(),
-                network == null ? null : network.paramsSha256(), Instant.now().toString());
+                (long) epochsDone * plan.slice().itersPerEpoch(), plan.settings(), plan.slice().endEpoch(),
+                plan.slice().itersPerEpoch(), plan.examples(), network == null ? null : network.paramsSha256(),
+                Instant.now().toString(), null);
     }
 
     /** The state of a run {@code progress.roundsDone()} rounds into epoch {@code progress.epoch()}. */
@@ -75,8 +74,7 @@ public final class EpochCheckpointer implements TrainingObserver {
         int ipe = plan.slice().itersPerEpoch();
         return new CheckpointState(CheckpointState.FORMAT_VERSION, progress.epoch(),
                 CheckpointState.iterationAt(progress.epoch(), progress.roundsDone(), ipe, plan.averagingFrequency()),
-                plan.policy(), plan.slice().totEpochs(), plan.slice().endEpoch(), ipe, plan.seed(), plan.workers(),
-                plan.batchSizePerWorker(), plan.averagingFrequency(), plan.examples(), network.paramsSha256(),
+                plan.settings(), plan.slice().endEpoch(), ipe, plan.examples(), network.paramsSha256(),
                 Instant.now().toString(), new CheckpointState.MidEpoch(progress.roundsDone(), progress.lossSum(),
                         progress.minibatches(), progress.seconds()));
     }

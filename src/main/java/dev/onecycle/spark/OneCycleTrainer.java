@@ -6,6 +6,7 @@ import dev.onecycle.dl4j.OneCycleUpdaters;
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.settings.SettingValues;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -54,6 +55,7 @@ public final class OneCycleTrainer {
     private final int aggregationDepth;
     private final EpochProgress resumeInEpoch;
     private final dev.onecycle.schedule.StepSchedule stepSchedule;
+    private final SettingValues recordedSettings;
 
     /** {@link AveragingPath#AUTO} takes the barrier path only while each worker receives at most this much per round. */
     static final long BARRIER_MAX_GATHER_BYTES = 64L << 20;
@@ -79,6 +81,7 @@ public final class OneCycleTrainer {
         this.aggregationDepth = b.aggregationDepth;
         this.resumeInEpoch = b.resumeInEpoch;
         this.stepSchedule = b.stepSchedule;
+        this.recordedSettings = b.recordedSettings;
     }
 
     public static Builder builder() {
@@ -100,7 +103,7 @@ public final class OneCycleTrainer {
                 .setEpochs(epochs).setItersPerEpoch(ipe).build();
         policy.schedule(slice);
         TrainingPlan plan = new TrainingPlan(policy, slice, examples, workers, batchSizePerWorker, averagingFrequency,
-                seed);
+                seed, recordedSettings);
         if (resumeInEpoch != null && resumeInEpoch.roundsDone() >= plan.roundsPerEpoch()) {
             throw new InvalidParameterException("resumeInEpoch.roundsDone", "must be < the epoch's "
                     + plan.roundsPerEpoch() + " rounds", resumeInEpoch.roundsDone());
@@ -640,6 +643,7 @@ public final class OneCycleTrainer {
         private int aggregationDepth = 2;
         private EpochProgress resumeInEpoch;
         private dev.onecycle.schedule.StepSchedule stepSchedule;
+        private SettingValues recordedSettings = SettingValues.empty();
 
         private Builder() {
         }
@@ -755,6 +759,17 @@ public final class OneCycleTrainer {
                         schedule == null ? "null" : schedule.getClass().getName());
             }
             this.stepSchedule = schedule;
+            return this;
+        }
+
+        /**
+         * Values of settings besides the trainer's own parameters that this run's checkpoints record and a resume
+         * compares ({@link dev.onecycle.settings.Settings#RECORDED}, e.g. one of the network's): the plan carries
+         * them ({@link TrainingPlan#settings}). A job made from {@link SettingValues} passes all of them; the
+         * trainer's own parameters (policy, cycle, workers, batch size, averaging, seed) take precedence.
+         */
+        public Builder optRecordedSettings(SettingValues values) {
+            this.recordedSettings = values == null ? SettingValues.empty() : values;
             return this;
         }
 

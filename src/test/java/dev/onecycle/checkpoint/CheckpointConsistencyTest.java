@@ -16,7 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
+import dev.onecycle.settings.Settings;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -126,6 +130,48 @@ public class CheckpointConsistencyTest {
     void parametersThatDoNotMatchTheirHashAreSkipped() throws Exception {
         assertSkippedForTheOlderOne("do not match paramsSha256",
                 s -> s.put("paramsSha256", CheckpointStoreTest.net(7).paramsSha256()));
+    }
+
+    /** Every field of state.json that holds a recorded setting ({@code policy.lrMax}, ..., {@code seed}). */
+    static Stream<String> recordedFields() {
+        return Settings.RECORDED.stream().flatMap(s -> s.statePaths().stream());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void edit(Map<String, Object> state, String path, java.util.function.Function<Object, Object> f) {
+        String[] parts = path.split("\\.");
+        Map<String, Object> m = state;
+        for (int i = 0; i < parts.length - 1; i++) {
+            m = (Map<String, Object>) m.get(parts[i]);
+        }
+        Object v = f.apply(m.get(parts[parts.length - 1]));
+        if (v == null) {
+            m.remove(parts[parts.length - 1]);
+        } else {
+            m.put(parts[parts.length - 1], v);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("recordedFields")
+    void aRecordedSettingThatIsMissingIsSkippedNamingItsField(String field) throws Exception {
+        assertSkippedForTheOlderOne(field + " is missing", s -> edit(s, field, v -> null));
+    }
+
+    @ParameterizedTest
+    @MethodSource("recordedFields")
+    void aRecordedSettingOfTheWrongTypeIsSkippedNamingItsField(String field) throws Exception {
+        // text where a number, a boolean or a known name belongs (style and annealing: a name no release writes)
+        assertSkippedForTheOlderOne(field, s -> edit(s, field, v -> v instanceof String ? "x" + v : "x"));
+    }
+
+    @Test
+    void aRecordedSettingItsRuleRefusesIsSkippedWithTheRule() throws Exception {
+        assertSkippedForTheOlderOne("policy.lrMax: lrMax must be finite and > 0, got -0.1",
+                s -> edit(s, "policy.lrMax", v -> -0.1));
+        assertSkippedForTheOlderOne("workers: workers must be > 0, got 0", s -> edit(s, "workers", v -> 0));
+        assertSkippedForTheOlderOne("batchSizePerWorker: expected a whole number, got 2.5",
+                s -> edit(s, "batchSizePerWorker", v -> 2.5));
     }
 
     @Test

@@ -188,6 +188,45 @@ class CheckpointStoreTest {
         assertEquals(c.state().paramsSha256(), store().loadModel(c).paramsSha256());
     }
 
+    @Test
+    void theFirstReleasesCheckpointReadsAsTheSettingsItRecorded() throws Exception {
+        Path old = tmp.resolve("ckpt");
+        copyResourceFolder("/checkpoints/format-1/epoch-0002", old.resolve("epoch-0002"));
+        CheckpointState s = store().newestValid(m -> { }).orElseThrow().state();
+        // the values in its state.json, read through the declarations (fastai defaults, lrMax 0.1)
+        assertEquals(dev.onecycle.settings.Settings.trained(OneCyclePolicy.builder().setLrMax(0.1).build(), 3, 2, 20,
+                4, 42, dev.onecycle.settings.SettingValues.empty()), s.settings());
+        assertEquals(250_000.0, s.policy().finalDiv());
+        assertEquals(List.of(3, 5, 200L), List.of(s.endEpoch(), s.itersPerEpoch(), s.examples()));
+    }
+
+    @Test
+    void anEpochEndStateJsonHasTheFirstReleasesLayout() throws Exception {
+        // so a release that reads format 1 resumes from an epoch-end checkpoint of this one
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Network n = net(2);
+        store().write(new CheckpointState(CheckpointState.EPOCH_END_FORMAT, 2, 14, OneCyclePolicy.builder()
+                .setLrMax(0.05).build(), 10, 10, 7, 42, 2, 16, 4, 224, n.paramsSha256(), "now"), n);
+        java.util.Map<?, ?> written = json.readValue(folder(2).resolve("state.json").toFile(), java.util.Map.class);
+        java.util.Map<?, ?> shipped = json.readValue(getClass().getResource(
+                "/checkpoints/format-1/epoch-0002/state.json"), java.util.Map.class);
+        assertEquals(fieldPaths("", shipped), fieldPaths("", written));
+        assertEquals(1, written.get("formatVersion"));
+    }
+
+    /** The dotted paths of every value in {@code json} ({@code policy.lrMax}), sorted. */
+    private static java.util.SortedSet<String> fieldPaths(String prefix, java.util.Map<?, ?> json) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        json.forEach((k, v) -> {
+            if (v instanceof java.util.Map) {
+                out.addAll(fieldPaths(prefix + k + ".", (java.util.Map<?, ?>) v));
+            } else {
+                out.add(prefix + k + ":" + (v == null ? "null" : v.getClass().getSimpleName()));
+            }
+        });
+        return out;
+    }
+
     private static void copyResourceFolder(String resource, Path to) throws Exception {
         Path from = Path.of(CheckpointStoreTest.class.getResource(resource).toURI());
         Files.createDirectories(to);

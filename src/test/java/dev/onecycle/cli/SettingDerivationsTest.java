@@ -98,7 +98,11 @@ class SettingDerivationsTest {
                 "seed: checkpoint 42, now 7"), a.differencesFrom(b));
         assertEquals(java.util.List.of(), a.differencesFrom(a));
         // each setting a checkpoint records is a declared one
-        assertEquals(Settings.CHECKED_ON_RESUME.size(), Settings.CHECKED_ON_RESUME.stream()
+        assertEquals(Settings.RECORDED.size(), Settings.RECORDED.stream()
                 .filter(s -> a.settings().isGiven(s)).count());
+        assertEquals(java.util.List.of("lrMax", "divFactor", "pctStart", "finalDiv", "moms", "style", "anneal",
+                "threePhase", "totEpochs", "batchSize", "averagingFrequency", "workers", "seed"),
+                Settings.RECORDED.stream().map(dev.onecycle.settings.Setting::name).toList(),
+                "the settings declared recorded, in declaration order");
     }
 }

@@ -88,5 +88,17 @@ class ShippedObjectsTest {
         TrainingPlan plan = new TrainingPlan(POLICY, CycleSlice.full(4, 9), 123, 2, 16, 5, 7);
         assertEquals(plan, RoundTrip.javaSerialize(plan));
         assertEquals(2, plan.roundsPerEpoch());
+        // with the settings a job passes along for its checkpoints (every type of declared setting)
+        dev.onecycle.settings.SettingValues others = dev.onecycle.settings.SettingValues.empty()
+                .with(dev.onecycle.settings.Settings.MOMS, new dev.onecycle.settings.MomentumPair(0.9, 0.8))
+                .with(dev.onecycle.settings.Settings.CHECKPOINT_INTERVAL, java.time.Duration.ofSeconds(30))
+                .with(dev.onecycle.settings.Settings.AVERAGING, AveragingPath.BARRIER)
+                .with(dev.onecycle.settings.Settings.CHECKPOINT_DIR, "hdfs:///c")
+                .with(dev.onecycle.settings.Settings.RESUME, true);
+        TrainingPlan withOthers = new TrainingPlan(POLICY, CycleSlice.full(4, 9), 123, 2, 16, 5, 7, others);
+        assertEquals(withOthers, RoundTrip.javaSerialize(withOthers));
+        assertEquals(plan.settings(), new TrainingPlan(POLICY, CycleSlice.full(4, 9), 123, 2, 16, 5, 7,
+                dev.onecycle.settings.SettingValues.empty().with(dev.onecycle.settings.Settings.SEED, 99L)).settings(),
+                "the trainer's own parameters take precedence over the values passed along");
     }
 }
