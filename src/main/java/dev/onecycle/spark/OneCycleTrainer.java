@@ -132,6 +132,12 @@ public final class OneCycleTrainer {
         AveragingEndpoint endpoint = null;
         boolean finished = false;
         int[] driverThreads = sc.isLocal() ? TaskThreads.current() : null;
+        if (averaging == AveragingPath.BARRIER && (sc.isLocal()
+                || sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false))) {
+            // refused before any job where the answer cannot change (a local master's slots, the configuration);
+            // a cluster's executors may still be registering: checked again after the counting job
+            choosePath(sc, network);
+        }
         try (JobGroupScope jobs = JobGroupScope.enter(sc, "onecycle-" + fitId)) {
             jobs.describe("1cycle: packing and counting the data");
             blocks.persist(StorageLevel.DISK_ONLY());

@@ -71,6 +71,16 @@ class TrainInputChecksTest {
     }
 
     @Test
+    void barrierAveragingWithMoreWorkersThanALocalMastersSlotsIsRefusedUpFront(@TempDir Path tmp) throws IOException {
+        Path run = tmp.resolve("run");
+        CliRun r = CliRun.of("train", "--master", "local[2]", "--workers", "3", "--averaging", "barrier",
+                "--tot-epochs", "1", "--max-examples", "200", "--hidden", "8", "--run-dir", run.toString());
+        assertRefused(r, "--averaging", "barrier needs a free task slot per worker (3), the cluster has 2");
+        assertEquals(List.of(), inprogress(run), "no .inprogress files");
+        assertFalse(Files.exists(run.resolve("model.zip")), "nothing trained");
+    }
+
+    @Test
     void checkpointDirThatIsAFileOrUnreachableIsRefusedUpFront(@TempDir Path tmp) throws IOException {
         Path file = Files.writeString(tmp.resolve("ckpt-file"), "not a folder");
         assertRefused(CliRun.of(small(tmp.resolve("a"), "--checkpoint-dir", file.toString())), "--checkpoint-dir",

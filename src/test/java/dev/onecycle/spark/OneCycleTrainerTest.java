@@ -293,12 +293,28 @@ class OneCycleTrainerTest {
     }
 
     @Test
-    void barrierPathWithMoreWorkersThanTaskSlotsIsRefusedNamingTheSetting() {
+    void barrierPathWithMoreWorkersThanTaskSlotsIsRefusedNamingTheSettingBeforeAnyJob() throws Exception {
         OneCycleTrainer t = OneCycleTrainer.builder().setPolicy(POLICY).setTotEpochs(1).setWorkers(3)
                 .setBatchSizePerWorker(BATCH).optAveraging(AveragingPath.BARRIER).build();
-        InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> t.fit(sc, freshNetwork(), data()));
-        assertEquals("averaging", e.parameter());
-        assertTrue(e.getMessage().contains("3") && e.getMessage().contains("2"), e.getMessage());
+        JavaRDD<DataSet> data = data();
+        java.util.List<String> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+                jobs.add(String.valueOf(start.properties().getProperty("spark.job.description")));
+            }
+        };
+        sc.sc().addSparkListener(listener);
+        try {
+            InvalidParameterException e = assertThrows(InvalidParameterException.class,
+                    () -> t.fit(sc, freshNetwork(), data));
+            assertEquals("averaging", e.parameter());
+            assertTrue(e.getMessage().contains("3") && e.getMessage().contains("2"), e.getMessage());
+            sc.sc().listenerBus().waitUntilEmpty();
+            assertEquals(java.util.List.of(), jobs, "a local master's task slots are known: refused before any job");
+        } finally {
+            sc.sc().removeSparkListener(listener);
+        }
     }
 
     @Test
