@@ -3,6 +3,9 @@ package dev.onecycle.checkpoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.onecycle.dl4j.Network;
+import dev.onecycle.settings.Setting;
+import dev.onecycle.settings.SettingValues;
+import dev.onecycle.settings.Settings;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -312,7 +315,50 @@ public final class CheckpointStore {
             throw new CorruptCheckpointException(checkpoint.path() + ": " + MODEL
                     + " holds NaN or infinite parameters (a diverged run)");
         }
+        checkModelAgreesWithState(checkpoint, network);
         return network;
+    }
+
+    /**
+     * A model the trainer saved carries its 1cycle (policy, cycle length, itersPerEpoch) and its iteration and
+     * epoch counters: they must be what {@code state.json} says, or the state lies about the model (an edited
+     * lrMax, a checkpoint renamed to a later epoch with its state edited to match). A model without the
+     * 1cycle's schedule (not saved by the trainer) is not compared.
+     */
+    private static void checkModelAgreesWithState(Checkpoint checkpoint, Network network)
+            throws CorruptCheckpointException {
+        java.util.Optional<dev.onecycle.dl4j.OneCycleLearningRate> lr =
+                dev.onecycle.dl4j.OneCycleUpdaters.learningRateOf(network);
+        if (lr.isEmpty()) {
+            return;
+        }
+        CheckpointState s = checkpoint.state();
+        List<String> problems = new ArrayList<>();
+        SettingValues model = Settings.of(lr.get().policy(), SettingValues.empty());
+        SettingValues state = Settings.of(s.policy(), SettingValues.empty());
+        for (Setting<?> setting : Settings.POLICY) {
+            String a = formatted(setting, model);
+            String b = formatted(setting, state);
+            if (!a.equals(b)) {
+                problems.add(setting.name() + " " + a + " in " + MODEL + ", " + b + " in " + STATE);
+            }
+        }
+        if (lr.get().slice().totEpochs() != s.totEpochs() || lr.get().slice().itersPerEpoch() != s.itersPerEpoch()) {
+            problems.add("a cycle of " + lr.get().slice().totEpochs() + " epochs x " + lr.get().slice().itersPerEpoch()
+                    + " iterations in " + MODEL + ", " + s.totEpochs() + " x " + s.itersPerEpoch() + " in " + STATE);
+        }
+        if (network.iterationCount() != s.iteration() || network.epochCount() != s.epoch()) {
+            problems.add("iteration " + network.iterationCount() + " of epoch " + network.epochCount() + " in " + MODEL
+                    + ", iteration " + s.iteration() + " of epoch " + s.epoch() + " in " + STATE);
+        }
+        if (!problems.isEmpty()) {
+            throw new CorruptCheckpointException(checkpoint.path() + ": " + STATE + " does not describe " + MODEL
+                    + " (" + String.join("; ", problems) + ")");
+        }
+    }
+
+    private static <T> String formatted(Setting<T> setting, SettingValues values) {
+        return setting.format(values.get(setting));
     }
 
     /**

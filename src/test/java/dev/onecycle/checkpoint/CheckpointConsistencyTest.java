@@ -33,12 +33,20 @@ public class CheckpointConsistencyTest {
     @TempDir
     Path tmp;
 
-    /** Checkpoints epoch-0001 and epoch-0002 of a 10-epoch cycle (7 iterations per epoch), real files. */
+    /**
+     * Checkpoints epoch-0001 and epoch-0002 of a 10-epoch cycle (7 iterations per epoch), real files; their models
+     * carry the 1cycle and the counters as the trainer's do.
+     */
     private CheckpointStore twoCheckpoints() throws IOException {
         CheckpointStore store = CheckpointStore.open(tmp.resolve("ckpt").toString(), new Configuration());
         for (int e = 1; e <= 2; e++) {
             Network n = CheckpointStoreTest.net(e);
-            store.write(CheckpointStoreTest.state(e, n), n);
+            CheckpointState s = CheckpointStoreTest.state(e, n);
+            dev.onecycle.dl4j.OneCycleUpdaters.install(n, s.policy(), dev.onecycle.schedule.CycleSlice.full(
+                    s.totEpochs(), s.itersPerEpoch()));
+            n.setIterationCount(Math.toIntExact(s.iteration()));
+            n.setEpochCount(s.epoch());
+            store.write(s, n);
         }
         return store;
     }
@@ -172,6 +180,30 @@ public class CheckpointConsistencyTest {
         assertSkippedForTheOlderOne("workers: workers must be > 0, got 0", s -> edit(s, "workers", v -> 0));
         assertSkippedForTheOlderOne("batchSizePerWorker: expected a whole number, got 2.5",
                 s -> edit(s, "batchSizePerWorker", v -> 2.5));
+    }
+
+    @Test
+    void aStateWhoseLrMaxIsNotTheModelsScheduleIsSkipped() throws Exception {
+        // consistent in itself, but the model was trained with lrMax 0.05
+        assertSkippedForTheOlderOne("state.json does not describe model.zip (lrMax 0.05 in model.zip, 0.07 in "
+                + "state.json)", s -> edit(s, "policy.lrMax", v -> 0.07));
+    }
+
+    @Test
+    void aCheckpointRenamedToALaterEpochWithItsStateEditedToMatchIsSkipped() throws Exception {
+        CheckpointStore store = twoCheckpoints();
+        Path newest = tmp.resolve("ckpt/epoch-0002");
+        Path renamed = tmp.resolve("ckpt/epoch-0003");
+        Files.move(newest, renamed);
+        lie(renamed, s -> {
+            s.put("epoch", 3);
+            s.put("iteration", 21);
+        });
+        List<String> report = new ArrayList<>();
+        assertEquals("epoch-0001", store.newestValid(report::add).orElseThrow().name());
+        assertEquals(1, report.size(), report.toString());
+        assertTrue(report.get(0).contains("epoch-0003") && report.get(0).contains("iteration 14 of epoch 2 in "
+                + "model.zip, iteration 21 of epoch 3 in state.json"), report.toString());
     }
 
     @Test
