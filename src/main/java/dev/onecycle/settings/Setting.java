@@ -249,7 +249,8 @@ public final class Setting<T> implements java.io.Serializable {
         /**
          * Checkpoints record this setting at {@code statePaths} of {@code state.json} (dot-separated: {@code
          * policy.lrMax}; one per number of a pair), and a resume compares it: its value fixes the cycle or the
-         * data order, so continuing with another one is not the same cycle.
+         * data order, so continuing with another one is not the same cycle. For a library setting (one of
+         * {@link Settings#all()}, which {@link Settings#RECORDED} is taken from).
          */
         public Builder<T> recorded(String... statePaths) {
             this.statePaths.addAll(List.of(statePaths));

@@ -104,5 +104,8 @@ class SettingDerivationsTest {
                 "threePhase", "totEpochs", "batchSize", "averagingFrequency", "workers", "seed"),
                 Settings.RECORDED.stream().map(dev.onecycle.settings.Setting::name).toList(),
                 "the settings declared recorded, in declaration order");
+        assertEquals(java.util.List.of(), dev.onecycle.job.JobSettings.TRAIN.stream()
+                .filter(dev.onecycle.settings.Setting::isRecorded).filter(s -> !Settings.RECORDED.contains(s))
+                .toList(), "a recorded setting of the job would not be recorded: only library settings are");
     }
 }

@@ -50,7 +50,7 @@ public final class ChildJob implements AutoCloseable {
      * <args>}: the command of a child driver (also used by the benchmarks).
      */
     public static List<String> trainCommand(List<String> jvmProperties, List<String> args) {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(sigintReset());
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(java17Flags());
         cmd.add("-Xmx2g");
@@ -61,6 +61,25 @@ public final class ChildJob implements AutoCloseable {
         cmd.add("train");
         cmd.addAll(args);
         return cmd;
+    }
+
+    /**
+     * A child inherits ignored signals, and a build started in the background by a shell without job control
+     * ({@code mvn verify &} in a script, {@code nohup}) ignores SIGINT: the child driver could then not be stopped
+     * with it, as a user's Ctrl-C stops the foreground one. {@code env --default-signal=INT} (GNU coreutils)
+     * gives the child SIGINT's default back when this JVM ignores it; nothing otherwise.
+     */
+    private static List<String> sigintReset() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:") && (Long.parseLong(line.substring(7).trim(), 16) & 0x2) != 0) {
+                    return List.of("env", "--default-signal=INT");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: nothing to reset
+        }
+        return List.of();
     }
 
     /** This JVM's Java 17 flags ({@code --add-opens ...}, as Spark's JavaModuleOptions), for a child JVM. */
