@@ -37,7 +37,8 @@ import org.nd4j.linalg.dataset.DataSet;
  * <li>{@code floor}: Spark's own floor, an empty 2-task job broadcasting and collecting one network state;</li>
  * <li>{@code overhead}: per-round overhead of each averaging path = (epoch − spread − compute) / rounds;</li>
  * <li>{@code ratio}: full-data epoch, Spark local[2] (both paths) vs one JVM, averaging 4 and 16;</li>
- * <li>{@code growth}: epoch time at 60k vs 8k examples;</li>
+ * <li>{@code growth}: epoch time at 60k vs 8k examples (with {@code ratio}: its 60k barrier epochs and 8k ones
+ * after each round; alone: only those two, alternating run by run, with the compute and the rest apart);</li>
  * <li>{@code size}: both paths by model size;</li>
  * <li>{@code accuracy}: test accuracy after the default 5-epoch cycle by averaging frequency.</li>
  * </ul>
@@ -77,8 +78,11 @@ public final class SpeedBenchmark {
             if (SECTIONS.contains("overhead")) {
                 overhead(sc, data.train().head(SMALL));
             }
-            if (SECTIONS.contains("ratio") || SECTIONS.contains("growth")) {
+            if (SECTIONS.contains("ratio")) {
                 ratio(sc, data.train());
+            }
+            if (SECTIONS.contains("growth") && !SECTIONS.contains("ratio")) {
+                growth(sc, data.train());
             }
             if (SECTIONS.contains("size")) {
                 size(sc, data.train().head(SMALL));
@@ -240,6 +244,45 @@ public final class SpeedBenchmark {
                     full.size() / (double) SMALL));
         }
         print("");
+    }
+
+    /**
+     * 60k against 8k barrier epochs (averaging 4), alternating: the epoch, the slowest worker's compute and the
+     * rest (spread + averaging + jobs) apart, each as seconds per 1,000 examples, so a growth above the data's
+     * 7.5x shows whether the compute or the rest grows faster than the data.
+     */
+    private static void growth(JavaSparkContext sc, LabeledData full) {
+        String before = load();
+        LabeledData small = full.head(SMALL);
+        Map<Integer, List<EpochSummary>> runs = new LinkedHashMap<>();
+        for (int r = 0; r < RUNS; r++) {
+            for (LabeledData d : List.of(full, small)) {
+                runs.computeIfAbsent(d.size(), k -> new ArrayList<>()).addAll(spark(sc, d, 256, 4,
+                        AveragingPath.BARRIER, EPOCHS + 1));
+            }
+        }
+        print("## Growth: epoch at " + full.size() + " vs " + SMALL + " examples (barrier, averaging 4, 2 workers x 32)\n");
+        print("Alternating run by run (" + RUNS + " runs of " + EPOCHS + " timed epochs each side). Load " + before
+                + " -> " + load() + "\n");
+        print("| examples | epoch s (all) | median epoch s | median compute s | median rest s | rounds | epoch s / 1k ex | compute s / 1k ex | rest s / 1k ex |");
+        print("|---|---|---|---|---|---|---|---|---|");
+        double[] perK = new double[2];
+        int i = 0;
+        for (Map.Entry<Integer, List<EpochSummary>> e : runs.entrySet()) {
+            List<EpochSummary> xs = e.getValue();
+            double ep = median(xs.stream().map(EpochSummary::seconds).toList());
+            double co = median(xs.stream().map(EpochSummary::computeSeconds).toList());
+            double rest = median(xs.stream().map(x -> x.seconds() - x.computeSeconds()).toList());
+            double k = e.getKey() / 1000.0;
+            perK[i++] = ep / k;
+            print(String.format(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %d | %.3f | %.3f | %.3f |", e.getKey(),
+                    fmt(xs.stream().map(EpochSummary::seconds).toList()), ep, co, rest, xs.get(0).rounds(), ep / k,
+                    co / k, rest / k));
+        }
+        List<Integer> sizes = new ArrayList<>(runs.keySet());
+        print(String.format(Locale.ROOT, "\nGrowth: median epoch at %d / at %d = **%.2f** (%.1fx the data)\n",
+                sizes.get(0), sizes.get(1), perK[0] * sizes.get(0) / (perK[1] * sizes.get(1)),
+                sizes.get(0) / (double) sizes.get(1)));
     }
 
     private static void size(JavaSparkContext sc, LabeledData train) {
