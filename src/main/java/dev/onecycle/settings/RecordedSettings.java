@@ -8,7 +8,9 @@ import java.util.Map;
  * The settings a checkpoint records, as the JSON of its {@code state.json}: each {@link Settings#RECORDED}
  * setting at its {@link Setting#statePaths} ({@code "policy": {"lrMax": 0.1, ...}}), in its type's JSON form
  * ({@link SettingType#toJson}). Adding a recorded setting to the declarations adds its field here; nothing else
- * writes or reads them one by one.
+ * writes or reads them one by one. A checkpoint without the field is incomplete, unless the setting declares
+ * what its absence means ({@link Setting.Builder#absentFromStateMeans}: a checkpoint of a release before it was
+ * recorded).
  */
 public final class RecordedSettings {
     private RecordedSettings() {
@@ -58,11 +60,15 @@ public final class RecordedSettings {
         List<String> paths = s.statePaths();
         List<Object> parts = new java.util.ArrayList<>();
         for (String path : paths) {
-            Object j = get(json, path);
-            if (j == null) {
-                throw new IllegalArgumentException(path + " is missing");
+            parts.add(get(json, path));
+        }
+        if (s.absentFromState() != null && parts.stream().allMatch(java.util.Objects::isNull)) {
+            return into.with(s, s.absentFromState()); // a checkpoint written before the setting was recorded
+        }
+        for (int i = 0; i < paths.size(); i++) {
+            if (parts.get(i) == null) {
+                throw new IllegalArgumentException(paths.get(i) + " is missing");
             }
-            parts.add(j);
         }
         String where = String.join(" and ", paths);
         T value;

@@ -31,6 +31,7 @@ public final class Setting<T> implements java.io.Serializable {
     private final Rule<T> rule;
     private final List<String> aliases;
     private final List<String> statePaths;
+    private final T absentFromState;
 
     private Setting(Builder<T> b) {
         this.name = b.name;
@@ -42,6 +43,7 @@ public final class Setting<T> implements java.io.Serializable {
         this.rule = b.rule;
         this.aliases = List.copyOf(b.aliases);
         this.statePaths = List.copyOf(b.statePaths);
+        this.absentFromState = b.absentFromState;
     }
 
     public static <T> Builder<T> builder(String name, SettingType<T> type) {
@@ -113,6 +115,14 @@ public final class Setting<T> implements java.io.Serializable {
         return statePaths;
     }
 
+    /**
+     * The value a checkpoint that does not record this setting stands for (one written before the setting was
+     * recorded), or null: then such a checkpoint is incomplete.
+     */
+    public T absentFromState() {
+        return absentFromState;
+    }
+
     /** True when checkpoints record this setting and a resume must find it unchanged ({@link Settings#RECORDED}). */
     public boolean isRecorded() {
         return !statePaths.isEmpty();
@@ -160,6 +170,7 @@ public final class Setting<T> implements java.io.Serializable {
         b.rule = rule;
         b.aliases.addAll(aliases);
         b.statePaths.addAll(statePaths);
+        b.absentFromState = absentFromState;
         return new Setting<>(b);
     }
 
@@ -189,6 +200,7 @@ public final class Setting<T> implements java.io.Serializable {
         private Rule<T> rule = v -> { };
         private final List<String> aliases = new java.util.ArrayList<>();
         private final List<String> statePaths = new java.util.ArrayList<>();
+        private T absentFromState;
 
         private Builder(String name, SettingType<T> type) {
             this.name = Objects.requireNonNull(name, "name");
@@ -257,12 +269,27 @@ public final class Setting<T> implements java.io.Serializable {
             return this;
         }
 
+        /**
+         * For a setting recorded from some release on: what a checkpoint of an earlier release, which has no
+         * field for it, stands for (the value that release used). Without it such a checkpoint is incomplete.
+         */
+        public Builder<T> absentFromStateMeans(T value) {
+            this.absentFromState = value;
+            return this;
+        }
+
         public Setting<T> build() {
             if (doc == null || doc.isBlank()) {
                 throw new IllegalArgumentException("setting " + name + " needs a doc");
             }
             if (defaultValue != null) {
                 rule.check(defaultValue);
+            }
+            if (absentFromState != null) {
+                if (statePaths.isEmpty()) {
+                    throw new IllegalArgumentException("setting " + name + ": absentFromStateMeans needs recorded");
+                }
+                rule.check(absentFromState);
             }
             return new Setting<>(this);
         }

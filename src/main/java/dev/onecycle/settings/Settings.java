@@ -13,8 +13,10 @@ import java.util.List;
 /**
  * The settings of 1cycle training, each declared once: the policy, the cycle, the trainer, the built-in
  * network and checkpoints. {@code onecycle train} makes its flags and {@code spark.onecycle.*} keys from them,
- * {@code OneCycleClassifier} its Params, a resumed checkpoint its "what differs". To add a setting: declare it
- * here (and in the lists it belongs to), then use it.
+ * {@code OneCycleClassifier} its Params, a checkpoint its {@code state.json} fields and a resume its "what
+ * differs". To add a setting: declare it here (and in the lists it belongs to), then use it; one that fixes the
+ * cycle or the data order is declared {@code recorded("its.field")}, with {@code absentFromStateMeans(value)}
+ * (the value earlier releases used) so that their checkpoints still resume.
  */
 public final class Settings {
     private Settings() {

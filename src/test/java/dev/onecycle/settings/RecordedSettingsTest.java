@@ -20,7 +20,7 @@ class RecordedSettingsTest {
                 if (!(v >= 0)) {
                     throw new dev.onecycle.schedule.InvalidParameterException("weightDecay", "must be >= 0", v);
                 }
-            }).recorded("network.weightDecay").build();
+            }).recorded("network.weightDecay").absentFromStateMeans(0.0).build();
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> throughJackson(Map<String, Object> json) throws Exception {
@@ -47,6 +47,23 @@ class RecordedSettingsTest {
         Map<String, Object> json = new LinkedHashMap<>();
         RecordedSettings.write(v, Settings.RECORDED, json);
         assertEquals(v, RecordedSettings.read(throughJackson(json), Settings.RECORDED));
+    }
+
+    @Test
+    void aCheckpointWrittenBeforeASettingWasRecordedReadsAsWhatItsAbsenceMeans() throws Exception {
+        // the shipped format-1 checkpoint has no network.weightDecay: it stands for the 0.0 of its release
+        @SuppressWarnings("unchecked")
+        Map<String, Object> shipped = JSON.readValue(getClass().getResource(
+                "/checkpoints/format-1/epoch-0002/state.json"), Map.class);
+        List<Setting<?>> recorded = new java.util.ArrayList<>(Settings.RECORDED);
+        recorded.add(WEIGHT_DECAY);
+        SettingValues v = RecordedSettings.read(shipped, recorded);
+        assertEquals(0.0, v.get(WEIGHT_DECAY));
+        assertEquals(0.1, v.get(Settings.LR_MAX));
+        // a setting without that declaration is required: its field missing is an incomplete checkpoint
+        shipped.remove("seed");
+        assertEquals("seed is missing", assertThrows(IllegalArgumentException.class,
+                () -> RecordedSettings.read(shipped, recorded)).getMessage());
     }
 
     @Test
