@@ -135,7 +135,8 @@ public final class OneCycleTrainer {
         if (averaging == AveragingPath.BARRIER && (sc.isLocal()
                 || sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false))) {
             // refused before any job where the answer cannot change (a local master's slots, the configuration);
-            // a cluster's executors may still be registering: checked again after the counting job
+            // a cluster's executors may still be registering: checked again after the counting job. (A forced
+            // path does not look at the network.)
             choosePath(sc, network);
         }
         try (JobGroupScope jobs = JobGroupScope.enter(sc, "onecycle-" + fitId)) {
@@ -196,8 +197,6 @@ public final class OneCycleTrainer {
     /** The path this fit averages on: the one asked for, or for {@link AveragingPath#AUTO} the cheaper that can run. */
     private AveragingPath choosePath(JavaSparkContext sc, Network network) {
         int slots = taskSlots(sc);
-        long stateBytes = 4L * (network.params().length()
-                + (network.updaterState() == null ? 0 : network.updaterState().length()));
         boolean dynamic = sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false);
         switch (averaging) {
             case DRIVER:
@@ -215,6 +214,8 @@ public final class OneCycleTrainer {
                 }
                 return AveragingPath.BARRIER;
             default:
+                long stateBytes = 4L * (network.params().length()
+                        + (network.updaterState() == null ? 0 : network.updaterState().length()));
                 return !dynamic && slots >= workers && (long) workers * stateBytes <= BARRIER_MAX_GATHER_BYTES
                         ? AveragingPath.BARRIER : AveragingPath.DRIVER;
         }
