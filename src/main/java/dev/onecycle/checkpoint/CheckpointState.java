@@ -1,5 +1,7 @@
 package dev.onecycle.checkpoint;
 
+import static dev.onecycle.settings.RecordedSettings.field;
+
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.settings.RecordedSettings;
@@ -319,22 +321,6 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, Sett
         } catch (IllegalArgumentException e) {
             throw new CorruptCheckpointException(name + ": state.json is incomplete or malformed (" + e.getMessage()
                     + ")");
-        }
-    }
-
-    /** The field at {@code path} ({@code cycle.endEpoch}) as a value of {@code type}; refuses it missing or wrong. */
-    private static <T> T field(Map<String, Object> m, String path, SettingType<T> type) {
-        Object o = m;
-        for (String part : path.split("\\.")) {
-            o = o instanceof Map ? ((Map<?, ?>) o).get(part) : null;
-        }
-        if (o == null) {
-            throw new IllegalArgumentException(path + " is missing");
-        }
-        try {
-            return type.fromJson(o);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(path + ": " + e.getMessage());
         }
     }
 }

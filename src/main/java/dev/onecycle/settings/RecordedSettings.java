@@ -84,6 +84,22 @@ public final class RecordedSettings {
         }
     }
 
+    /**
+     * The field at {@code path} of {@code json} ({@code cycle.endEpoch}) as a value of {@code type}; throws an
+     * {@link IllegalArgumentException} naming the path when it is missing or not of the type.
+     */
+    public static <T> T field(Map<String, Object> json, String path, SettingType<T> type) {
+        Object o = get(json, path);
+        if (o == null) {
+            throw new IllegalArgumentException(path + " is missing");
+        }
+        try {
+            return type.fromJson(o);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(path + ": " + e.getMessage());
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static void put(Map<String, Object> json, String path, Object value) {
         String[] parts = path.split("\\.");
