@@ -153,12 +153,8 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, Sett
     private List<String> differences(List<Setting<?>> compared, SettingValues now, int nowItersPerEpoch,
             long nowExamples) {
         List<String> out = new ArrayList<>();
-        for (Setting<?> s : compared) {
-            String was = text(s, settings);
-            String is = text(s, now);
-            if (!was.equals(is)) {
-                out.add(s.name() + ": checkpoint " + was + ", now " + is);
-            }
+        for (Setting<?> s : settings.differing(now, compared)) {
+            out.add(s.name() + ": checkpoint " + settings.text(s) + ", now " + now.text(s));
         }
         if (itersPerEpoch != nowItersPerEpoch) {
             out.add("itersPerEpoch: checkpoint " + itersPerEpoch + ", now " + nowItersPerEpoch);
@@ -167,11 +163,6 @@ public record CheckpointState(int formatVersion, int epoch, long iteration, Sett
             out.add("examples: checkpoint " + examples + ", now " + nowExamples);
         }
         return out;
-    }
-
-    private static <T> String text(Setting<T> s, SettingValues v) {
-        T value = v.get(s);
-        return value == null ? "unset" : s.format(value);
     }
 
     /**

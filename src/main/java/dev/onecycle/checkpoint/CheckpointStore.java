@@ -335,13 +335,9 @@ public final class CheckpointStore {
         CheckpointState s = checkpoint.state();
         List<String> problems = new ArrayList<>();
         SettingValues model = Settings.of(lr.get().policy(), SettingValues.empty());
-        SettingValues state = Settings.of(s.policy(), SettingValues.empty());
-        for (Setting<?> setting : Settings.POLICY) {
-            String a = formatted(setting, model);
-            String b = formatted(setting, state);
-            if (!a.equals(b)) {
-                problems.add(setting.name() + " " + a + " in " + MODEL + ", " + b + " in " + STATE);
-            }
+        for (Setting<?> setting : model.differing(s.settings(), Settings.POLICY)) {
+            problems.add(setting.name() + " " + model.text(setting) + " in " + MODEL + ", "
+                    + s.settings().text(setting) + " in " + STATE);
         }
         if (lr.get().slice().totEpochs() != s.totEpochs() || lr.get().slice().itersPerEpoch() != s.itersPerEpoch()) {
             problems.add("a cycle of " + lr.get().slice().totEpochs() + " epochs x " + lr.get().slice().itersPerEpoch()
@@ -355,10 +351,6 @@ public final class CheckpointStore {
             throw new CorruptCheckpointException(checkpoint.path() + ": " + STATE + " does not describe " + MODEL
                     + " (" + String.join("; ", problems) + ")");
         }
-    }
-
-    private static <T> String formatted(Setting<T> setting, SettingValues values) {
-        return setting.format(values.get(setting));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.onecycle.settings;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -47,6 +48,21 @@ public final class SettingValues implements java.io.Serializable {
     public <T> T getOr(Setting<T> setting, T otherwise) {
         T v = get(setting);
         return v != null ? v : otherwise;
+    }
+
+    /** The value of {@code setting} as text ({@link Setting#format}), or {@code unset} when it has none. */
+    public String text(Setting<?> setting) {
+        return textOf(setting);
+    }
+
+    private <T> String textOf(Setting<T> setting) {
+        T value = get(setting);
+        return value == null ? "unset" : setting.format(value);
+    }
+
+    /** Of {@code settings}, in their order, those whose value here and in {@code other} differ (as text). */
+    public List<Setting<?>> differing(SettingValues other, List<Setting<?>> settings) {
+        return settings.stream().filter(s -> !text(s).equals(other.text(s))).toList();
     }
 
     /** Only the values given for {@code settings}. */
