@@ -94,15 +94,7 @@ public final class SettingType<T> implements java.io.Serializable {
 
     /** The value {@code text} writes; refuses other text with "expected ..., got '...'". */
     public T parse(String text) {
-        try {
-            T value = text == null ? null : parse.apply(text);
-            if (value != null) {
-                return value;
-            }
-        } catch (RuntimeException e) {
-            // not of this type: said below
-        }
-        throw new IllegalArgumentException("expected " + expected + ", got '" + text + "'");
+        return read(parse, text, "'" + text + "'");
     }
 
     public String format(T value) {
@@ -116,16 +108,20 @@ public final class SettingType<T> implements java.io.Serializable {
 
     /** The value {@code json} (as Jackson reads it) stands for; refuses other JSON with "expected ..., got ...". */
     public T fromJson(Object json) {
+        return read(fromJson, json, json instanceof String ? "'" + json + "'" : String.valueOf(json));
+    }
+
+    /** {@code reader} applied to {@code input}; any failure (or null) is "expected ..., got {@code shown}". */
+    private <A> T read(Fn<A, T> reader, A input, String shown) {
         try {
-            T value = json == null ? null : fromJson.apply(json);
+            T value = input == null ? null : reader.apply(input);
             if (value != null) {
                 return value;
             }
         } catch (RuntimeException e) {
             // not of this type: said below
         }
-        throw new IllegalArgumentException("expected " + expected + ", got " + (json instanceof String ? "'" + json
-                + "'" : String.valueOf(json)));
+        throw new IllegalArgumentException("expected " + expected + ", got " + shown);
     }
 
     /** A JSON number without a fractional part, as a long (Jackson reads 3 as Integer, 3.0 as Double). */
