@@ -120,6 +120,8 @@ class OneCycleClassifier(JavaProbabilisticClassifier, _OneCycleClassifierParams,
     JVM when set; a bad one raises :class:`OneCycleInputError` naming the Param, the rule and the value.
     """
 
+    _java_obj = None  # until __init__ made it (pyspark's __del__ reads it even when __init__ refused)
+
     @keyword_only
     def __init__(self, **kwargs):
         _require_classic("OneCycleClassifier")

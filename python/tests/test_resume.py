@@ -1,0 +1,58 @@
+"""A Python driver killed (SIGKILL, with its JVM) during a fit with checkpointDir; a fit with resume=True
+continues from its newest checkpoint and ends bitwise where an uninterrupted fit ends."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import params_sha
+from data import frame
+from onecycle_spark import OneCycleClassifier, OneCycleInputError
+
+TOT_EPOCHS = 8
+ROWS = 200
+
+
+def estimator():
+    """200 rows over 2 workers in batches of 10: 10 steps, 5 averaging rounds per epoch."""
+    return OneCycleClassifier(hidden=8, batchSize=10, workers=2, averagingFrequency=2, totEpochs=TOT_EPOCHS,
+                              lrMax=0.05)
+
+
+def test_a_fit_resumed_after_its_python_driver_was_killed_ends_bitwise_where_an_uninterrupted_fit_ends(
+        spark, tmp_path):
+    checkpoints = tmp_path / "checkpoints"
+    log = open(tmp_path / "child.log", "w")
+    child = subprocess.Popen([sys.executable, str(Path(__file__).parent / "resume_child.py"), str(checkpoints)],
+                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.time() + 240
+        while not (checkpoints / "epoch-0001" / "MANIFEST.json").exists():
+            assert child.poll() is None, "the child ended early:\n" + (tmp_path / "child.log").read_text()
+            assert time.time() < deadline, "no checkpoint in time:\n" + (tmp_path / "child.log").read_text()
+            time.sleep(0.1)
+    finally:
+        # the driver and the JVM it started: its own process group, led by its PID
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+        child.wait(timeout=60)
+        log.close()
+    out = (tmp_path / "child.log").read_text()
+    assert "started" in out and "fitted" not in out, "killed before the fit ended:\n" + out
+    assert not (checkpoints / f"epoch-{TOT_EPOCHS:04d}").exists()
+
+    data = frame(spark, 0, ROWS, pixels_every=4)
+    # without resume, a folder holding checkpoints is refused, naming the Param
+    with pytest.raises(OneCycleInputError, match="checkpointDir.*already holds checkpoints"):
+        estimator().setCheckpointDir(str(checkpoints)).fit(data)
+
+    resumed = estimator().setCheckpointDir(str(checkpoints)).setResume(True).fit(data)
+    epochs = list(resumed.summary.epochs["epoch"])
+    assert epochs[0] >= 1 and epochs[-1] == TOT_EPOCHS - 1, epochs
+    uninterrupted = estimator().fit(data)
+    assert params_sha(resumed) == params_sha(uninterrupted), "bitwise identical parameters"
