@@ -134,10 +134,13 @@ def _builds_under(root):
             continue
         jars += sorted(place.glob("onecycle-spark*.jar")) + sorted(place.glob("*/onecycle-spark*.jar"))
     builds = []
-    for jar in jars:
+    for jar in dict.fromkeys(jars):
         if jar.name.endswith(("-sources.jar", "-javadoc.jar", "-tests.jar")):
             continue
         builds.append(Build(jar, _classpath_for(jar)))
+    # a jar whose manifest names its line before one without (an older build's), then the newest
+    builds.sort(key=lambda b: (b.spark_version is not None and "Spark-Version" in manifest(b.jar),
+                               b.jar.stat().st_mtime), reverse=True)
     return builds
 
 
