@@ -6,7 +6,8 @@
 # Needs the Maven build of that line first (its jar and runtime-classpath*.txt under target/):
 #   3.5: mvn -DskipTests package (-P spark-3.5 once the build has two lines);  4: mvn -DskipTests package
 # Creates python/.venv-<line> (git-ignored) with pyspark==VERSION (default: the Spark-Version in the built
-# jar's manifest, else 3.5.9 / 4.0.1), pytest, pandas, matplotlib, nbclient from PyPI, installs the package
+# jar's manifest, else 3.5.9 / 4.0.1; 4.x with its Spark Connect extras), pytest, pandas, matplotlib, nbclient
+# from PyPI, installs the package
 # with `pip install ./python` (which carries the built jar), and runs python/tests. Exit status: pytest's.
 set -euo pipefail
 
@@ -56,7 +57,9 @@ start=$(date +%s)
 if [[ ! -x "$venv/bin/python" ]]; then
   "$python" -m venv "$venv"
 fi
-"$venv/bin/pip" install -q --disable-pip-version-check "pyspark==$version" pytest setuptools wheel \
+# pyspark 4: with its Spark Connect client (pyarrow, grpcio...), for the Connect ML test
+spec="pyspark==$version"; [[ "$line" == 4 ]] && spec="pyspark[connect]==$version"
+"$venv/bin/pip" install -q --disable-pip-version-check "$spec" pytest setuptools wheel \
   matplotlib nbclient nbformat ipykernel "${extra[@]}"
 "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall "$here"
 echo "python tests: pyspark $version (Spark line $line, Scala $scala) in $venv; setup $(( $(date +%s) - start ))s"
@@ -64,7 +67,10 @@ echo "python tests: pyspark $version (Spark line $line, Scala $scala) in $venv; 
 export SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON="$venv/bin/python" MPLBACKEND=Agg
 cd "$repo"
 set +e
-"$venv/bin/pytest" -p no:cacheprovider "$here/tests" "$@"
+# the whole suite unless test files or folders are named
+default=("$here/tests")
+for a in "$@"; do [[ "$a" != -* && -e "${a%%::*}" ]] && default=(); done
+"$venv/bin/pytest" -p no:cacheprovider "${default[@]}" "$@"
 rc=$?
 set -e
 echo "python tests (Spark line $line): $(( $(date +%s) - start ))s in all, exit $rc"

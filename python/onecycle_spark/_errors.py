@@ -66,10 +66,28 @@ def jvm_errors():
     """Runs a block calling the JVM; its input errors come out as one OneCycleInputError."""
     try:
         yield
-    except Exception as e:  # Py4JJavaError or pyspark's CapturedException
-        if not isinstance(e, Py4JJavaError) and _java_exception(e) is None:
-            raise
-        mapped = translate(e)
+    except Exception as e:  # Py4JJavaError or pyspark's CapturedException; over Spark Connect, its own exception
+        if isinstance(e, Py4JJavaError) or _java_exception(e) is not None:
+            mapped = translate(e)
+        else:
+            mapped = _from_connect(e)
         if mapped is None:
             raise
         raise mapped from e
+
+
+def _from_connect(e):
+    """A Spark Connect client's IllegalArgumentException (the server's JVM input error) as OneCycleInputError."""
+    if not type(e).__module__.startswith("pyspark.errors.exceptions.connect"):
+        return None
+    try:
+        from pyspark.errors import IllegalArgumentException
+    except ImportError:  # pragma: no cover
+        return None
+    if not isinstance(e, IllegalArgumentException):
+        return None
+    text = str(e)
+    message, _, trace = text.partition("JVM stacktrace:")
+    trace_lines = [l.strip() for l in trace.strip().splitlines() if l.strip()]
+    java_class = trace_lines[0].split(":")[0] if trace_lines else None
+    return OneCycleInputError(message.strip(), java_class=java_class)

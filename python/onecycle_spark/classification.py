@@ -24,20 +24,32 @@ JVM_ESTIMATOR = "dev.onecycle.ml.OneCycleClassifier"
 JVM_MODEL = "dev.onecycle.ml.OneCycleClassificationModel"
 
 
-def _require_classic(what):
-    """Refuses a Spark Connect session: these classes drive JVM objects through py4j."""
-    from pyspark import SparkContext
+def _connect_ml():
+    """True where pyspark runs Java ML stages over Spark Connect (pyspark 4's Connect ML; 3.5 has none)."""
+    import pyspark
 
-    remote = False
+    return int(pyspark.__version__.split(".")[0]) >= 4
+
+
+def _remote():
     try:
         from pyspark.sql.utils import is_remote
-
-        remote = is_remote()
     except ImportError:  # pragma: no cover - pyspark without Spark Connect support
-        pass
-    if remote or SparkContext._active_spark_context is None and _active_connect_session():
+        return False
+    return is_remote()
+
+
+def _require_classic(what, connect_ok=False):
+    """Refuses what a Spark Connect session cannot run: everything on pyspark 3.5; on pyspark 4 (Connect ML:
+    construct, set Params, fit, transform) whatever reads JVM objects directly (find_lr, summary, save/load)."""
+    from pyspark import SparkContext
+
+    if _remote() or SparkContext._active_spark_context is None and _active_connect_session():
+        if connect_ok and _connect_ml():
+            return
+        need = "" if _connect_ml() else " (pyspark 4's Spark Connect ML runs fit/transform; this is pyspark 3.5)"
         raise ClassicModeRequiredError(
-            f"{what} needs a classic Spark session (py4j to the driver JVM); this is a Spark Connect (sc://) "
+            f"{what} needs a classic Spark session (py4j to the driver JVM){need}; this is a Spark Connect (sc://) "
             "session: start one with onecycle_spark.session() or SparkSession.builder.master(...) instead of .remote()")
     if SparkContext._active_spark_context is None:
         raise RuntimeError(f"{what} needs an active SparkSession: start one with onecycle_spark.session(...) first")
@@ -61,8 +73,8 @@ def _active_connect_session():
     return s is not None and type(s).__module__.startswith("pyspark.sql.connect")
 
 
-def _check_frame(df, what):
-    if type(df).__module__.startswith("pyspark.sql.connect"):
+def _check_frame(df, what, connect_ok=True):
+    if type(df).__module__.startswith("pyspark.sql.connect") and not (connect_ok and _connect_ml()):
         raise ClassicModeRequiredError(
             f"{what} needs a classic Spark DataFrame; this one is from a Spark Connect (sc://) session")
 
@@ -105,14 +117,20 @@ class _Reader(JavaMLReader):
         return {OneCycleClassifier: JVM_ESTIMATOR, OneCycleClassificationModel: JVM_MODEL}[clazz]
 
 
+class _Writable(JavaMLWritable):
+    def write(self):
+        _require_classic(f"{type(self).__name__}.write()/save()")
+        return super().write()
+
+
 class _Readable(JavaMLReadable):
     @classmethod
     def read(cls):
-        _require_classic(f"{cls.__name__}.read()")
+        _require_classic(f"{cls.__name__}.read()/load()")
         return _Reader(cls)
 
 
-class OneCycleClassifier(JavaProbabilisticClassifier, _OneCycleClassifierParams, JavaMLWritable, _Readable):
+class OneCycleClassifier(JavaProbabilisticClassifier, _OneCycleClassifierParams, _Writable, _Readable):
     """Trains a DL4J network over (a slice of) one exact 1cycle: the JVM's ``dev.onecycle.ml.OneCycleClassifier``.
 
     Params are the JVM's, by their JVM names: ``OneCycleClassifier(lrMax=0.05, totEpochs=3, workers=2)``,
@@ -124,7 +142,7 @@ class OneCycleClassifier(JavaProbabilisticClassifier, _OneCycleClassifierParams,
 
     @keyword_only
     def __init__(self, **kwargs):
-        _require_classic("OneCycleClassifier")
+        _require_classic("OneCycleClassifier", connect_ok=True)
         super().__init__()
         self._java_obj = self._new_java_obj(JVM_ESTIMATOR, self.uid)
         for name, _doc, _conv, has_default, default in PARAMS:
@@ -143,7 +161,7 @@ class OneCycleClassifier(JavaProbabilisticClassifier, _OneCycleClassifierParams,
 
     def _set(self, **kwargs):
         # each value is checked by the JVM Param's own rule when set (a ParamPair validates, changing nothing)
-        if getattr(self, "_java_obj", None) is not None:
+        if not isinstance(getattr(self, "_java_obj", None), (type(None), str)):  # a JVM object (classic mode)
             for name, value in kwargs.items():
                 if value is None:
                     continue
@@ -181,7 +199,8 @@ class OneCycleClassifier(JavaProbabilisticClassifier, _OneCycleClassifierParams,
         pandas is installed), ``suggestions`` ({name: lr}), ``auto`` (what ``lrMax=auto`` takes) and ``plot()``.
         Fits nothing.
         """
-        _check_frame(dataset, "OneCycleClassifier.find_lr")
+        _check_frame(dataset, "OneCycleClassifier.find_lr", connect_ok=False)
+        _require_classic("OneCycleClassifier.find_lr")
         from pyspark import SparkContext
 
         jvm = SparkContext._active_spark_context._jvm
@@ -214,7 +233,7 @@ def _make_accessors():
 _make_accessors()
 
 
-class OneCycleClassificationModel(JavaProbabilisticClassificationModel, JavaMLWritable, _Readable):
+class OneCycleClassificationModel(JavaProbabilisticClassificationModel, _Writable, _Readable):
     """A network trained by :class:`OneCycleClassifier` (the JVM's ``dev.onecycle.ml.OneCycleClassificationModel``)."""
 
     def _transform(self, dataset):
@@ -225,11 +244,13 @@ class OneCycleClassificationModel(JavaProbabilisticClassificationModel, JavaMLWr
     @property
     def hasSummary(self):
         """True when the model came from a fit in this session, or was saved with its summary."""
+        _require_classic("OneCycleClassificationModel.hasSummary")
         return bool(self._java_obj.hasSummary())
 
     @property
     def summary(self):
         """The fit's :class:`TrainingSummary` (applied lr/momentum per step, per-epoch metrics)."""
+        _require_classic("OneCycleClassificationModel.summary")
         if not self.hasSummary:
             raise RuntimeError(f"no training summary available for {self.uid}")
         s = self._java_obj.summary()

@@ -69,12 +69,3 @@ def test_the_manifest_names_the_line_when_the_build_writes_it(tmp_path):
     _fake_build(tmp_path, "onecycle-spark_2.13.jar", "2.13", "4.0.1")
     b = _jars.Build(tmp_path / "target/onecycle-spark_2.13.jar", tmp_path / "target/runtime-classpath.txt")
     assert (b.scala_binary, b.spark_version, b.spark_line) == ("2.13", "4.0.1", "4")
-
-
-def test_a_spark_connect_session_is_refused_saying_classic_mode_is_needed():
-    code = ("import onecycle_spark\n"
-            "try:\n    onecycle_spark.OneCycleClassifier()\n"
-            "except onecycle_spark.ClassicModeRequiredError as e:\n    print('REFUSED', e)\n")
-    env = dict(os.environ, SPARK_CONNECT_MODE_ENABLED="1", SPARK_REMOTE="sc://localhost:15002")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
-    assert "REFUSED" in out.stdout and "classic" in out.stdout and "sc://" in out.stdout, out.stdout + out.stderr

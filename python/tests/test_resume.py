@@ -14,13 +14,14 @@ from conftest import params_sha
 from data import frame
 from onecycle_spark import OneCycleClassifier, OneCycleInputError
 
-TOT_EPOCHS = 8
-ROWS = 200
+TOT_EPOCHS = 12
+ROWS = 400
 
 
 def estimator():
-    """200 rows over 2 workers in batches of 10: 10 steps, 5 averaging rounds per epoch."""
-    return OneCycleClassifier(hidden=8, batchSize=10, workers=2, averagingFrequency=2, totEpochs=TOT_EPOCHS,
+    """400 rows over 2 workers in batches of 10: 20 steps, 20 averaging rounds per epoch (the kill comes after
+    epoch 1's checkpoint, well before the 12th epoch ends even on an idle machine)."""
+    return OneCycleClassifier(hidden=8, batchSize=10, workers=2, averagingFrequency=1, totEpochs=TOT_EPOCHS,
                               lrMax=0.05)
 
 
@@ -33,16 +34,21 @@ def test_a_fit_resumed_after_its_python_driver_was_killed_ends_bitwise_where_an_
     try:
         deadline = time.time() + 240
         while not (checkpoints / "epoch-0001" / "MANIFEST.json").exists():
-            assert child.poll() is None, "the child ended early:\n" + (tmp_path / "child.log").read_text()
+            assert child.poll() is None, "the child ended before its first checkpoint:\n" + \
+                (tmp_path / "child.log").read_text()
             assert time.time() < deadline, "no checkpoint in time:\n" + (tmp_path / "child.log").read_text()
             time.sleep(0.1)
     finally:
         # the driver and the JVM it started: its own process group, led by its PID
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGKILL)
+        alive_at_kill = child.poll() is None
+        try:
+            os.killpg(child.pid, signal.SIGKILL)  # its JVM too (same group), even when the driver itself ended
+        except ProcessLookupError:
+            pass
         child.wait(timeout=60)
         log.close()
     out = (tmp_path / "child.log").read_text()
+    assert alive_at_kill, "the driver was still fitting when killed:\n" + out
     assert "started" in out and "fitted" not in out, "killed before the fit ended:\n" + out
     assert not (checkpoints / f"epoch-{TOT_EPOCHS:04d}").exists()
 
