@@ -2,9 +2,10 @@
 
 from conftest import params_sha, small
 from data import frame
+from onecycle_spark import OneCycleClassificationModel, OneCycleClassifier
 
 
-def test_eight_then_twelve_epochs_equal_one_twenty_epoch_fit_bitwise(spark):
+def test_eight_then_twelve_epochs_equal_one_twenty_epoch_fit_bitwise(spark, tmp_path):
     tiny = frame(spark, 0, 40, pixels_every=4).cache()  # 40 rows, 2 workers, batches of 10: 2 steps per epoch
     est = small(hidden=8, batchSize=10, averagingFrequency=2, totEpochs=20, lrMax=0.05)
     whole = est.fit(tiny)
@@ -20,3 +21,10 @@ def test_eight_then_twelve_epochs_equal_one_twenty_epoch_fit_bitwise(spark):
     # the applied schedule of the two parts is the one cycle's
     assert model8.summary.lr + model20.summary.lr == whole.summary.lr
     assert list(model20.summary.epochs["epoch"]) == list(range(8, 20))
+    # an estimator with its initialModel saves and loads (Python <-> JVM) with that model
+    rest.save(str(tmp_path / "rest"))
+    loaded = OneCycleClassifier.load(str(tmp_path / "rest"))
+    assert isinstance(loaded.getInitialModel(), OneCycleClassificationModel)
+    assert params_sha(loaded.getInitialModel()) == before and loaded.getStartEpoch() == 8
+    jloaded = spark.sparkContext._jvm.dev.onecycle.ml.OneCycleClassifier.load(str(tmp_path / "rest"))
+    assert jloaded.getInitialModel().network().paramsSha256() == before

@@ -46,6 +46,14 @@ def test_a_fit_resumed_after_its_python_driver_was_killed_ends_bitwise_where_an_
         except ProcessLookupError:
             pass
         child.wait(timeout=60)
+        # until the JVM (a grandchild, reaped by init) is gone too: its checkpoint lock names its PID
+        gone_by = time.time() + 60
+        while time.time() < gone_by:
+            try:
+                os.killpg(child.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
         log.close()
     out = (tmp_path / "child.log").read_text()
     assert alive_at_kill, "the driver was still fitting when killed:\n" + out
