@@ -29,7 +29,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import dev.onecycle.dl4j.NetworkBroadcast;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -159,7 +159,7 @@ public final class OneCycleClassificationModel
             return dataset.toDF();
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        Broadcast<NetBroadcastTuple> net = sc.broadcast(network().toBroadcast());
+        Broadcast<NetworkBroadcast> net = sc.broadcast(network().toBroadcast());
         double[] thresholds = isDefined(thresholds()) ? getThresholds() : null;
         JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(
                 new BatchPredictor(net, featuresIndex, numFeatures, added, thresholds));
@@ -212,13 +212,13 @@ public final class OneCycleClassificationModel
     /** Predicts a partition in minibatches with one network per task, rebuilt from the broadcast. */
     private static final class BatchPredictor implements FlatMapFunction<Iterator<Row>, Row> {
         private static final long serialVersionUID = 1L;
-        private final Broadcast<NetBroadcastTuple> net;
+        private final Broadcast<NetworkBroadcast> net;
         private final int featuresIndex;
         private final int features;
         private final String[] added;
         private final double[] thresholds;
 
-        BatchPredictor(Broadcast<NetBroadcastTuple> net, int featuresIndex, int features, String[] added,
+        BatchPredictor(Broadcast<NetworkBroadcast> net, int featuresIndex, int features, String[] added,
                 double[] thresholds) {
             this.net = net;
             this.featuresIndex = featuresIndex;
