@@ -53,6 +53,17 @@ public final class OneCycleClassificationModel
     private final OneCycleTrainingSummary summary;
     private transient Network network;
 
+    /**
+     * An empty model, for registries that instantiate every registered model (Spark 4's Spark Connect ML finds
+     * models through {@code META-INF/services/org.apache.spark.ml.Model} with {@link java.util.ServiceLoader},
+     * which needs a public no-argument constructor). It has no network: get a usable model from
+     * {@link OneCycleClassifier#fit} or {@link #load}.
+     */
+    public OneCycleClassificationModel() {
+        this(PendingUid.park(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("oneCycleClassificationModel")),
+                null, null, 0, 0, null);
+    }
+
     OneCycleClassificationModel(String uid, Network network, int numFeatures, int numClasses,
             OneCycleTrainingSummary summary) {
         this(PendingUid.park(uid), zip(network), network, numFeatures, numClasses, summary);
@@ -89,6 +100,11 @@ public final class OneCycleClassificationModel
 
     /** The trained DL4J network (MultiLayerNetwork or ComputationGraph in {@code network().model()}). */
     public synchronized Network network() {
+        if (network == null && modelZip == null) {
+            throw new IllegalStateException("model " + uid() + " is empty (made by its no-argument constructor, "
+                    + "for Spark Connect's registry): get one from OneCycleClassifier.fit or "
+                    + "OneCycleClassificationModel.load");
+        }
         if (network == null) {
             try {
                 network = Network.restore(modelZip, "the model of " + uid());

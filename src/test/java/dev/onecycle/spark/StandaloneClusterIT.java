@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
  */
 class StandaloneClusterIT {
     private static final Path ROOT = Path.of(System.getProperty("user.dir"));
-    private static final Path DIR = ROOT.resolve("target/cluster-it");
+    private static final Path DIR = ROOT.resolve(System.getProperty("onecycle.build.directory", "target")).resolve("cluster-it");
     private static final Duration RUN = Duration.ofMinutes(4);
     private static final int TOT_EPOCHS = 3;
     // ceil(ceil(6000 / 2) / 8): epochs of several seconds, so the kills land mid-epoch (the trainer is fast now)
