@@ -215,9 +215,11 @@ class StandaloneClusterIT {
         return conf;
     }
 
+    /** The driver's "Starting task" line: Spark 3.5 logs {@code (host, executor N, ...) ... Map(gpu -> [name: gpu,
+     *  addresses: A])}, Spark 4 {@code (host,executor N, ...) ... Map(gpu -> Map(A -> amount))}; group 7 is A. */
     private static final Pattern STARTING = Pattern.compile("Starting task (\\d+)\\.(\\d+) in stage (\\d+)\\.\\d+ "
-            + "\\(TID \\d+\\) \\(([^,]+), executor ([^,]+), partition (\\d+), [^)]*\\) "
-            + "taskResourceAssignments Map\\(gpu -> \\[name: gpu, addresses: ([^\\]]*)\\]\\)");
+            + "\\(TID \\d+\\) \\(([^,]+), ?executor ([^,]+), partition (\\d+), [^)]*\\) "
+            + "taskResourceAssignments Map\\(gpu -> (?:\\[name: gpu, addresses: |Map\\()([^\\]\\s]*)(?:\\]| -> \\d+\\))\\)");
     private static final Pattern FINISHED = Pattern.compile("Finished task \\d+\\.\\d+ in stage (\\d+)\\.");
 
     /**
