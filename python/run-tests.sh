@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # The Python package's tests on real pyspark (local[2]), in a virtualenv of their own per Spark line.
 #
-#   python/run-tests.sh [--spark-line 3.5|4] [--pyspark VERSION] [pytest args...]
+#   python/run-tests.sh [--spark-line 4|3.5] [--pyspark VERSION] [pytest args...]     (default: 4)
 #
 # Needs the Maven build of that line first (its jar and runtime-classpath*.txt under target/):
-#   3.5: mvn -DskipTests package (-P spark-3.5 once the build has two lines);  4: mvn -DskipTests package
+#   4: mvn -DskipTests package (target/);  3.5: mvn -DskipTests -P spark-3.5 package (target/spark-3.5/)
 # Creates python/.venv-<line> (git-ignored) with pyspark==VERSION (default: the Spark-Version in the built
 # jar's manifest, else 3.5.9 / 4.0.1; 4.x with its Spark Connect extras), pytest, pandas, matplotlib, nbclient
-# from PyPI, installs the package
-# with `pip install ./python` (which carries the built jar), and runs python/tests. Exit status: pytest's.
+# from PyPI, installs the package with `pip install ./python` (which carries the built jars), and runs
+# python/tests (or the test files named). Exit status: pytest's.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
-line=3.5
+line=4
 version=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
