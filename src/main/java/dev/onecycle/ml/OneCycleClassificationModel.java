@@ -362,10 +362,12 @@ public final class OneCycleClassificationModel
                             new String(StageMetadata.readBytes(path, "summary/metrics.csv", sc()),
                                     StandardCharsets.UTF_8));
                 }
+                // a zip that is no DL4J model, or one carrying an entry DL4J would Java-deserialize, fails here,
+                // naming the file (dev.onecycle.dl4j.ModelZip)
+                Network network = Network.restore(zip, new org.apache.hadoop.fs.Path(path, "model/model.zip").toString());
                 OneCycleClassificationModel model = new OneCycleClassificationModel(
-                        PendingUid.park(m.path("uid").asText()), zip, null, m.path("numFeatures").asInt(),
+                        PendingUid.park(m.path("uid").asText()), zip, network, m.path("numFeatures").asInt(),
                         m.path("numClasses").asInt(), summary);
-                model.network(); // a zip that is no DL4J model fails here, naming the path
                 StageMetadata.apply(m, model, (p, v, isDefault) -> {
                     if (isDefault) {
                         model.setDefault(p, v);
