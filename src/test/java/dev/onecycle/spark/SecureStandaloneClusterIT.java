@@ -67,8 +67,7 @@ class SecureStandaloneClusterIT {
                         Map.of("SPARK_CONF_DIR", DIR.resolve("plain-conf").toString()));
 
                 cluster.startMaster();
-                cluster.startWorker("127.0.0.2");
-                cluster.startWorker("127.0.0.3");
+                cluster.startWorkers("127.0.0.2", "127.0.0.3");
                 assertTrue(l.waitFor(RUN.toSeconds(), TimeUnit.SECONDS), "local run did not finish");
                 assertEquals(0, l.exitValue(), StandaloneClusterIT.read(DIR.resolve("run-local.log")));
 
