@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * </ol>
  * Every process is stopped by PID at the end, pass or fail.
  */
-class SecureStandaloneClusterIT {
+class SecuredClusterIT {
     private static final Path ROOT = Path.of(System.getProperty("user.dir"));
     private static final Path DIR = ROOT.resolve("target/secure-cluster-it");
     private static final Duration RUN = Duration.ofMinutes(4);
