@@ -390,6 +390,7 @@ public final class CheckpointStore {
 
     /** {@link #prune(int)} by the lock's owner: {@code fence} is checked before each deletion. */
     public List<Path> prune(int keep, Fence fence) throws IOException {
+        fence.check();
         List<Path> deleted = new ArrayList<>();
         int valid = 0;
         boolean epochEndSeen = false;
