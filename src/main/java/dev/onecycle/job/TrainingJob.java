@@ -364,6 +364,10 @@ public final class TrainingJob {
                 throw e; // the model was saved; only checkpoints are missing
             }
             String unfinished = checkpointer == null ? null : checkpointer.finishQuietly();
+            if (unfinished == null && stopCheckpoint != null && checkpointer != null
+                    && checkpointer.failed(stopCheckpoint)) {
+                unfinished = "checkpoint " + stopCheckpoint + " could not be written";
+            }
             if (unfinished != null && stopSignal != null) {
                 log("checkpoints: " + unfinished);
             }

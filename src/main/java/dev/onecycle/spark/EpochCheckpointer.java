@@ -48,6 +48,7 @@ public final class EpochCheckpointer implements TrainingObserver {
     private String abortFailure;
     private volatile boolean keepTraining;
     private final List<String> failedWrites = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private final java.util.Set<String> failedNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CheckpointCadence cadence;
     private long lastCheckpointNanos = System.nanoTime();
     /** (epoch, round) of the last checkpoint begun, or where the epoch (or a resumed fit) started. */
@@ -84,6 +85,11 @@ public final class EpochCheckpointer implements TrainingObserver {
         synchronized (failedWrites) {
             return List.copyOf(failedWrites);
         }
+    }
+
+    /** True when the checkpoint {@code name} was begun and could not be written. */
+    public boolean failed(String name) {
+        return failedNames.contains(name);
     }
 
     /** The state of a run that has completed {@code epochsDone} epochs of the plan's cycle. */
@@ -169,6 +175,7 @@ public final class EpochCheckpointer implements TrainingObserver {
                 if (!keepTraining) {
                     throw new CheckpointWriteException(e);
                 }
+                failedNames.add(CheckpointStore.nameFor(state.epoch(), state.round()));
                 failedWrites.add(e.getMessage());
                 synchronized (out) {
                     out.println("checkpoints: " + e.getMessage() + "; training goes on, the next checkpoint is tried "
