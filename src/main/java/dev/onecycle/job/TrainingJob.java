@@ -338,11 +338,13 @@ public final class TrainingJob {
                 List<String> failed = checkpointer == null ? List.of() : checkpointer.failedWrites();
                 if (!failed.isEmpty()) {
                     // only checkpoints failed (a full disk): the trained model is saved; say what is missing
-                    throw new CheckpointWriteException(new IOException(failed.get(failed.size() - 1)
-                            + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " earlier checkpoint"
-                                    + (failed.size() > 2 ? "s" : "") + ")" : "")
-                            + "; training went on without it: the trained model and outputs are saved in "
-                            + p.run.path()));
+                    int before = failed.size() - 1;
+                    throw new CheckpointWriteException(new IOException(failed.get(before)
+                            + (before == 0 ? "; training went on without it"
+                                    : before == 1 ? "; the checkpoint before it failed too; training went on without them"
+                                    : "; the " + before + " checkpoints before it failed too; training went on without "
+                                            + "them")
+                            + ": the trained model and outputs are saved in " + p.run.path()));
                 }
                 return result;
             }

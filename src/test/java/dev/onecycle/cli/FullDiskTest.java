@@ -89,7 +89,7 @@ class FullDiskTest {
         assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.out() + r.err());
         assertEquals(1, r.errLines().size(), r.err());
         assertTrue(r.err().startsWith("onecycle: could not write checkpoint ") && r.err().contains(ckpt
-                + "/epoch-0002 (No space left on device)") && r.err().contains("(and 1 earlier checkpoint)")
+                + "/epoch-0002 (No space left on device)") && r.err().contains("the checkpoint before it failed too")
                 && r.err().contains("the trained model and outputs are saved in " + run), r.err());
         assertTrue(r.out().contains("checkpoints: could not write checkpoint ") && r.out().contains(ckpt
                 + "/epoch-0001 (No space left on device)") && r.out().contains("training goes on"), r.out());
