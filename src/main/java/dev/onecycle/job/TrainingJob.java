@@ -109,7 +109,9 @@ public final class TrainingJob {
         Network network = loadModel(data);
         checkModelFitsData(network, data.test(), data.classes(),
                 settings.modelIn() == null ? "the model" : "--model-in " + settings.modelIn());
-        dev.onecycle.dl4j.ModelCycle continued = continuedCycle(network, 0);
+        // with --workers the iterations per epoch are known now; else once Spark gives its parallelism
+        dev.onecycle.dl4j.ModelCycle continued = continuedCycle(network, settings.workers() > 0
+                ? DataSpread.itersPerEpoch(data.train().size(), settings.workers(), settings.batchSizePerWorker()) : 0);
         Path runDir = Paths.get(settings.runDir());
         RunFolder.check(runDir, settings.overwrite() || settings.resume());
         if (settings.lrMaxAuto()) {
