@@ -73,8 +73,8 @@ public record ModelCycle(OneCyclePolicy policy, int totEpochs, int itersPerEpoch
         }
         if (itersPerEpoch > 0 && itersPerEpoch != this.itersPerEpoch) {
             d.add(itersPerEpoch + " iterations per epoch where the model's cycle has " + this.itersPerEpoch
-                    + " (the rows, " + named.apply(Settings.WORKERS) + " and " + named.apply(Settings.BATCH_SIZE)
-                    + " of its first part give that)");
+                    + ", which the rows, " + named.apply(Settings.WORKERS) + " and " + named.apply(Settings.BATCH_SIZE)
+                    + " of its first part gave");
         }
         return d;
     }

@@ -64,7 +64,8 @@ public final class OneCycleClassifier
             + "1cycle); with initialModel unset or 'mlp'", Rule.<String>checked("network", NetworkSpecs::check));
     private final Param<OneCycleClassificationModel> initialModel = new Param<>(this, "initialModel",
             "a model of an earlier part of the same cycle to continue from (its network with updater state); "
-                    + "with startEpoch where that part ended");
+                    + "with startEpoch where that part ended, and its totEpochs and policy (a model that carries its "
+                    + "cycle is refused otherwise), or newCycle to train its weights in a new cycle");
 
     public OneCycleClassifier() {
         this(PendingUid.park(null));
