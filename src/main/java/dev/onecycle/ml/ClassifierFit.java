@@ -77,6 +77,11 @@ final class ClassifierFit {
         probe(network, examples);
         int start = est.getStartEpoch();
         int end = est.getStartEpoch() + est.getEpochs();
+        if (cycle != null && !est.getResume()) {
+            // the cycle's position is epoch * itersPerEpoch: continuing it needs the same count per epoch
+            continuedCycle(initial.network(), policy, DataSpread.itersPerEpoch(examples.count(),
+                    workersGiven > 0 ? workersGiven : sc.defaultParallelism(), est.getBatchSize()));
+        }
         CheckpointStore store = null;
         Checkpoint from = null;
         if (est.getCheckpointDir() != null && est.getKeepCheckpoints() > 0) {
@@ -88,8 +93,8 @@ final class ClassifierFit {
             throw new InvalidParameterException("workers", "must be at most the " + examples.count()
                     + " rows to train on (every worker needs one)", workers);
         }
-        if (cycle != null && from == null) {
-            // the cycle's position is epoch * itersPerEpoch: continuing it needs the same count per epoch
+        if (cycle != null && est.getResume() && from == null) {
+            // no checkpoint yet: the fit starts from initialModel after all
             continuedCycle(initial.network(), policy, DataSpread.itersPerEpoch(examples.count(), workers,
                     est.getBatchSize()));
         }
