@@ -85,6 +85,11 @@ public record ModelCycle(OneCyclePolicy policy, int totEpochs, int itersPerEpoch
      */
     public String refusal(String what, List<String> differences, Function<Setting<?>, String> named,
             String newCycle) {
+        if (!atEpochEnd()) {
+            return what + " holds " + describe() + ", stopped inside that epoch: only its checkpoint continues it ("
+                    + named.apply(Settings.RESUME) + " with that checkpoint's folder), or " + newCycle
+                    + " to start a new cycle from its weights";
+        }
         if (finished()) {
             return what + " holds " + describe() + ", which it has finished; to train it further, " + newCycle
                     + " to start a new cycle from its weights";

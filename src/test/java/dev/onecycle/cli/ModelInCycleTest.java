@@ -90,6 +90,14 @@ class ModelInCycleTest {
         r = train(tmp.resolve("d"), "--model-in", m, "--tot-epochs", "1", Settings.NEW_CYCLE.flag());
         assertEquals(Main.EXIT_OK, r.exitCode(), r.err());
         assertEquals(1, Network.restore(tmp.resolve("d/model.zip").toFile()).epochCount());
+        // a model saved inside an epoch (a mid-epoch checkpoint's) continues only from its checkpoint
+        Network inside = Network.restore(model.toFile());
+        inside.setIterationCount(3);
+        Path insideModel = tmp.resolve("inside.zip");
+        inside.save(insideModel.toFile());
+        assertRefused(train(tmp.resolve("a"), "--model-in", insideModel.toString(), "--tot-epochs", "4",
+                "--start-epoch", "2"), "stopped inside that epoch: only its checkpoint continues it (--resume",
+                "or add --new-cycle");
         // the finished cycle only trains further in a new one
         assertRefused(train(tmp.resolve("e"), "--model-in", tmp.resolve("d/model.zip").toString(), "--tot-epochs",
                 "1"), "holds epoch 1 of a 1-epoch 1cycle", "which it has finished", "add --new-cycle");
