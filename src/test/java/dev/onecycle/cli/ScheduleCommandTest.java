@@ -89,7 +89,7 @@ class ScheduleCommandTest {
     static Stream<Arguments> badFlags() {
         return Stream.of(
                 Arguments.of("--foo", "unknown option", new String[] {"--foo"}),
-                Arguments.of("--style", "fastai, pytorch", new String[] {"--style", "keras"}),
+                Arguments.of("--style", "fastai, fastai2, pytorch", new String[] {"--style", "keras"}),
                 Arguments.of("--lr-max", "got -1.0", new String[] {"--lr-max", "-1"}),
                 Arguments.of("--lr-max", "got NaN", new String[] {"--lr-max", "NaN"}),
                 Arguments.of("--lr-max", "got Infinity", new String[] {"--lr-max", "Infinity"}),
@@ -132,7 +132,7 @@ class ScheduleCommandTest {
 
     @Test
     void messagesSayTheFlagTheRuleAndTheValue() {
-        assertEquals("onecycle: --style: expected one of fastai, pytorch, got 'keras'",
+        assertEquals("onecycle: --style: expected one of fastai, fastai2, pytorch, got 'keras'",
                 schedule("--style", "keras").err().strip());
         assertEquals("onecycle: --lr-max: lrMax must be finite and > 0, got -1.0",
                 schedule("--lr-max", "-1").err().strip());

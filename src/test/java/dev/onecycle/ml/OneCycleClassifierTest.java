@@ -65,7 +65,7 @@ class OneCycleClassifierTest {
         OneCycleClassifier oc = new OneCycleClassifier();
         InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> oc.setLrMax(-1));
         assertEquals("lrMax must be finite and > 0, got -1.0", e.getMessage());
-        assertEquals("style must be one of fastai, pytorch, got 'keras'",
+        assertEquals("style must be one of fastai, fastai2, pytorch, got 'keras'",
                 assertThrows(InvalidParameterException.class, () -> oc.setStyle("keras")).getMessage());
         assertEquals("pctStart must be in [0, 1], got 1.5",
                 assertThrows(InvalidParameterException.class, () -> oc.setPctStart(1.5)).getMessage());
