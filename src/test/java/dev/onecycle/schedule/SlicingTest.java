@@ -134,6 +134,38 @@ class SlicingTest {
         assertTrue(differ > 0, "the reset changes the position (by its rounding) at some epoch start");
     }
 
+    /** One schedule asked by several threads at once (executors share it) gives each the sequential values. */
+    @ParameterizedTest
+    @MethodSource("policies")
+    void scheduleSharedByThreadsGivesEveryThreadTheSequentialValues(OneCyclePolicy policy) throws Exception {
+        CycleSlice cycle = CycleSlice.full(6, 101);
+        double[][] seq = sequential(policy.schedule(cycle));
+        OneCycleSchedule shared = policy.schedule(cycle);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                final int seed = t;
+                done.add(pool.submit(() -> {
+                    Random r = new Random(seed);
+                    for (int k = 0; k < 20_000; k++) {
+                        // mostly forward runs within an epoch, sometimes a jump: the remembered position moves
+                        int i = r.nextInt(10) == 0 ? r.nextInt(606) : (int) ((k * 7L + seed) % 606);
+                        if (shared.lr(i) != seq[0][i] || shared.momentum(i) != seq[1][i]) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> f : done) {
+                assertTrue(f.get(), "a thread saw a value other than the sequential pass's");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("policies")
     void valuesInRandomOrderEqualASequentialPass(OneCyclePolicy policy) {
