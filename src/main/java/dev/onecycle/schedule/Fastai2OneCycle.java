@@ -43,11 +43,12 @@ final class Fastai2OneCycle implements OneCycleSchedule {
     private final double momMax;
     private final double momBase;
 
-    /** The last position computed: a sequential pass continues from it. */
-    private volatile Position last;
-
-    private record Position(long epoch, int iter, double pct) {
-    }
+    /**
+     * The last position computed (step {@code lastStep}, or none: -1): a sequential pass continues from it. Guarded by
+     * {@code this}; no allocation per call.
+     */
+    private long lastStep = -1;
+    private double lastPct;
 
     Fastai2OneCycle(OneCyclePolicy policy, int nEpoch, int nIter) {
         this.policy = policy;
@@ -83,23 +84,23 @@ final class Fastai2OneCycle implements OneCycleSchedule {
     }
 
     /** fastai's {@code pct_train} before the batch at {@code step}, bit for bit. */
-    double pctTrain(long step) {
+    synchronized double pctTrain(long step) {
         long epoch = step / nIter;
-        int iter = (int) (step % nIter);
-        Position from = last;
+        long epochStart = epoch * nIter;
         double pct;
-        int done;
-        if (from != null && from.epoch == epoch && from.iter <= iter) {
-            pct = from.pct;
-            done = from.iter;
+        long at;
+        if (lastStep >= epochStart && lastStep <= step) {
+            pct = lastPct;
+            at = lastStep;
         } else {
             pct = (double) epoch / nEpoch;
-            done = 0;
+            at = epochStart;
         }
-        for (int j = done; j < iter; j++) {
+        for (; at < step; at++) {
             pct += increment;
         }
-        last = new Position(epoch, iter, pct);
+        lastStep = step;
+        lastPct = pct;
         return pct;
     }
 
