@@ -120,6 +120,14 @@ class Fastai2GoldenTest {
             step++;
         }
         assertEquals(slice.endIteration(), step);
+        // and the port of fastai's loop that ReferenceScheduleTest checks many more policies against
+        Fastai2Reference.Run ref = Fastai2Reference.fit(g.lrMax(), g.div(), g.divFinal(), g.pctStart(), g.momMax(),
+                g.momBase(), g.anneal().equals("cos"), g.nIter(), g.nEpoch(), g.startEpoch());
+        for (int k = 0; k < g.steps().size(); k++) {
+            final int row = k;
+            assertClose(g.steps().get(k)[3], ref.lr()[k], () -> "reference lr, batch " + row + " of " + g);
+            assertClose(g.steps().get(k)[4], ref.mom()[k], () -> "reference momentum, batch " + row + " of " + g);
+        }
     }
 
     @Test
