@@ -8,9 +8,9 @@ records, before every training batch and after ``ParamScheduler`` has set them, 
 the optimizer's ``lr`` and ``mom``. Whole cycles and ``start_epoch = k`` slices of them; the script also checks
 that every slice equals the matching batches of its whole cycle (fastai's own divisibility).
 
-Generated with fastai 2.8.12, torch 2.15.0+cu132 (PyPI's default build, run on the CPU), numpy 2.4.6, Python 3.11.7,
-all from PyPI (the script
-prints the versions it ran with and writes them into the header of cases.csv). To regenerate:
+Generated with fastai 2.8.12, torch 2.15.0+cu132 (PyPI's default build, run on the CPU), numpy 2.4.6,
+Python 3.11.7, all from PyPI (the script prints the versions it ran with and writes them into the header of
+cases.csv). About 6 minutes on 2 busy cores. To regenerate:
 
     python3 -m venv .venv-fastai && .venv-fastai/bin/pip install 'fastai==2.8.12'
     .venv-fastai/bin/python src/test/python/fastai2_golden.py src/test/resources/fastai2
