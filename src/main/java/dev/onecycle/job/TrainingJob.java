@@ -78,6 +78,8 @@ public final class TrainingJob {
         private final Network network;
         private final RunFolder run;
         private final CheckpointStore store;
+        /** The cycle {@code --model-in} carries and this run continues, or null (a new model, or a new cycle). */
+        private dev.onecycle.dl4j.ModelCycle continued;
 
         private Prepared(TrainTestData data, Network network, RunFolder run, CheckpointStore store) {
             this.train = data.train();
@@ -107,6 +109,9 @@ public final class TrainingJob {
         Network network = loadModel(data);
         checkModelFitsData(network, data.test(), data.classes(),
                 settings.modelIn() == null ? "the model" : "--model-in " + settings.modelIn());
+        // with --workers the iterations per epoch are known now; else once Spark gives its parallelism
+        dev.onecycle.dl4j.ModelCycle continued = continuedCycle(network, settings.workers() > 0
+                ? DataSpread.itersPerEpoch(data.train().size(), settings.workers(), settings.batchSizePerWorker()) : 0);
         Path runDir = Paths.get(settings.runDir());
         RunFolder.check(runDir, settings.overwrite() || settings.resume());
         if (settings.lrMaxAuto()) {
@@ -138,7 +143,35 @@ public final class TrainingJob {
             }
         }
         RunFolder run = RunFolder.open(runDir, settings.overwrite() || settings.resume());
-        return new Prepared(data, network, run, store);
+        Prepared prepared = new Prepared(data, network, run, store);
+        prepared.continued = continued;
+        return prepared;
+    }
+
+    /**
+     * The cycle {@code --model-in} carries, when this run continues it; null for a new model, a model without
+     * one, or with {@code --new-cycle}. Refuses a run that would silently restart or reshape the model's cycle
+     * (the rule of the estimator's initialModel). {@code itersPerEpoch} 0: not known yet (before the workers are).
+     */
+    private dev.onecycle.dl4j.ModelCycle continuedCycle(Network network, int itersPerEpoch) {
+        if (settings.modelIn() == null || settings.newCycle()) {
+            return null;
+        }
+        dev.onecycle.dl4j.ModelCycle cycle = dev.onecycle.dl4j.ModelCycle.of(network).orElse(null);
+        if (cycle == null) {
+            return null;
+        }
+        // --lr-max auto continues with the model's lrMax (the range test is not run on trained weights)
+        OneCyclePolicy policy = settings.lrMaxAuto() ? settings.policyWithLrMax(cycle.policy().lrMax())
+                : settings.policy();
+        java.util.function.Function<dev.onecycle.settings.Setting<?>, String> named = dev.onecycle.settings.Setting::flag;
+        List<String> differences = cycle.differences(policy, settings.totEpochs(), settings.startEpoch(),
+                itersPerEpoch, named);
+        if (cycle.finished() || !differences.isEmpty()) {
+            throw new JobInputException(cycle.refusal(JobSettings.MODEL_IN.flag() + " " + settings.modelIn(),
+                    differences, named, "add " + Settings.NEW_CYCLE.flag()));
+        }
+        return cycle;
     }
 
     /**
@@ -503,7 +536,7 @@ public final class TrainingJob {
     private Start resolveStart(Prepared p, int workersGiven, int defaultParallelism) throws IOException {
         if (!settings.resume()) {
             int workers = workersGiven > 0 ? workersGiven : defaultParallelism;
-            return new Start(p.network, settings.startEpoch(), workers, null, askedPolicy());
+            return fresh(p, workers);
         }
         List<String> problems = new ArrayList<>();
         for (org.apache.hadoop.fs.Path candidate : p.store.candidates()) {
@@ -561,8 +594,26 @@ public final class TrainingJob {
                     problems) + "); fix or remove them, or use another --checkpoint-dir to start afresh");
         }
         log("no checkpoint in " + p.store.dir() + " yet: starting at epoch " + settings.startEpoch());
-        return new Start(p.network, settings.startEpoch(), workersGiven > 0 ? workersGiven : defaultParallelism, null,
-                askedPolicy());
+        return fresh(p, workersGiven > 0 ? workersGiven : defaultParallelism);
+    }
+
+    /**
+     * A start without a checkpoint: the slice asked for, from the new model or {@code --model-in}; a model whose
+     * cycle this run continues must count the same iterations per epoch, and gives its lrMax to {@code --lr-max
+     * auto}.
+     */
+    private Start fresh(Prepared p, int workers) {
+        if (p.continued == null) {
+            return new Start(p.network, settings.startEpoch(), workers, null, askedPolicy());
+        }
+        continuedCycle(p.network, DataSpread.itersPerEpoch(p.train.size(), workers, settings.batchSizePerWorker()));
+        if (settings.lrMaxAuto()) {
+            log(String.format(Locale.ROOT, "lr-max auto: --model-in %s continues its cycle with lrMax %s; the range "
+                    + "test is not run", settings.modelIn(), p.continued.policy().lrMax()));
+            return new Start(p.network, settings.startEpoch(), workers, null,
+                    settings.policyWithLrMax(p.continued.policy().lrMax()));
+        }
+        return new Start(p.network, settings.startEpoch(), workers, null, askedPolicy());
     }
 
     /** The policy asked for, or null with {@code --lr-max auto} (the range test gives its lrMax). */

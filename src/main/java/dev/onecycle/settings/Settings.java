@@ -64,6 +64,11 @@ public final class Settings {
     public static final Setting<Integer> EPOCHS = Setting.builder("epochs", SettingType.INT)
             .doc("Epochs to run now.").defaultDoc("to the end of the cycle").paramLabel("E")
             .rule(v -> CycleSlice.builder().setEpochs(v)).build();
+    public static final Setting<Boolean> NEW_CYCLE = Setting.builder("newCycle", SettingType.BOOLEAN)
+            .doc("With a trained model to start from: start a new cycle on its weights. Without it, a model that "
+                    + "carries its 1cycle (one this project trained) must be continued where it ended, in the same "
+                    + "cycle (start epoch, total epochs and policy its own), or the training is refused.")
+            .defaultValue(false).build();
 
     // ---- the trainer ----
     public static final Setting<Integer> BATCH_SIZE = Setting.builder("batchSize", SettingType.INT)
@@ -136,7 +141,7 @@ public final class Settings {
     public static final List<Setting<?>> POLICY = List.of(LR_MAX, DIV_FACTOR, PCT_START, FINAL_DIV, MOMS, STYLE,
             ANNEAL, THREE_PHASE);
     /** The slice of the cycle. */
-    public static final List<Setting<?>> CYCLE = List.of(TOT_EPOCHS, START_EPOCH, EPOCHS);
+    public static final List<Setting<?>> CYCLE = List.of(TOT_EPOCHS, START_EPOCH, EPOCHS, NEW_CYCLE);
     /** How the trainer trains, and the built-in network. */
     public static final List<Setting<?>> TRAINER = List.of(BATCH_SIZE, AVERAGING_FREQUENCY, AVERAGING, WORKERS, SEED,
             HIDDEN);
