@@ -214,7 +214,9 @@ public final class OneCycleClassifier
 
     public double getLrMax() { return get(Settings.LR_MAX); }
     public double getDivFactor() { return get(Settings.DIV_FACTOR); }
-    public double getPctStart() { return get(Settings.PCT_START); }
+
+    /** The warm-up fraction: the value set, else the style's default. */
+    public double getPctStart() { return policy().pctStart(); }
 
     /** The final divisor: the value set, else the style's default. */
     public double getFinalDiv() { return policy().finalDiv(); }
