@@ -20,6 +20,7 @@ import dev.onecycle.checkpoint.CheckpointLockedException;
 import dev.onecycle.checkpoint.CheckpointState;
 import dev.onecycle.checkpoint.CheckpointStore;
 import dev.onecycle.checkpoint.CorruptCheckpointException;
+import dev.onecycle.checkpoint.LockLostException;
 import dev.onecycle.data.DataFormat;
 import dev.onecycle.data.DataOptions;
 import dev.onecycle.data.DataSource;
@@ -283,7 +284,7 @@ public final class TrainingJob {
         CheckpointLock lock = null;
         if (p.store != null) {
             try {
-                lock = p.store.lock(CheckpointLock.DEFAULT_STALE_AFTER, m -> log("checkpoints: " + m));
+                lock = p.store.lock(CheckpointLock.staleAfter(), m -> log("checkpoints: " + m));
             } catch (CheckpointLockedException e) {
                 throw new JobInputException("--checkpoint-dir: " + e.getMessage(), e);
             } catch (IOException e) {
@@ -292,6 +293,9 @@ public final class TrainingJob {
         }
         EpochCheckpointer checkpointer = null;
         Position position = new Position();
+        if (lock != null) {
+            p.run.fenceWith(lock); // fencing: no write to the run folder once the lock is lost
+        }
         try {
             if (p.store != null) {
                 for (org.apache.hadoop.fs.Path t : p.store.cleanTemporaries()) {
@@ -318,9 +322,15 @@ public final class TrainingJob {
                 }
             }
             long firstIteration = start.from == null ? -1 : start.from.state().iteration();
-            RunRecorder recorder = new RunRecorder(p.run, p.test.toDataSets(500, p.classes), out,
-                    start.from == null ? -1 : start.startEpoch, firstIteration, previousRows("applied-schedule.csv"),
-                    previousRows("metrics.csv"));
+            RunRecorder recorder;
+            try {
+                recorder = new RunRecorder(p.run, p.test.toDataSets(500, p.classes), out,
+                        start.from == null ? -1 : start.startEpoch, firstIteration, previousRows("applied-schedule.csv"),
+                        previousRows("metrics.csv"));
+            } catch (IOException e) { // a full disk: name the folder
+                throw new IOException("could not write applied-schedule.csv and metrics.csv in " + p.run.path() + " ("
+                        + e.getMessage() + ")", e);
+            }
             try (recorder) {
                 if (start.startEpoch >= settings.endEpoch()) {
                     log("the slice [" + settings.startEpoch() + ", " + settings.endEpoch() + ") is already complete at "
@@ -329,7 +339,7 @@ public final class TrainingJob {
                 }
                 if (p.store != null) {
                     checkpointer = new EpochCheckpointer(p.store, lock, settings.keepCheckpoints(), out,
-                            settings.checkpointCadence());
+                            settings.checkpointCadence()).keepTrainingOnFailedWrites();
                 }
                 OneCycleTrainer.Builder builder = OneCycleTrainer.builder().setPolicy(settings.policy())
                         .setTotEpochs(settings.totEpochs()).optStartEpoch(start.startEpoch)
@@ -357,19 +367,42 @@ public final class TrainingJob {
                     builder.setPolicy(start.policy != null ? start.policy : lrMaxFromRangeTest(sc, p, start, train));
                     plan = builder.build().fit(sc, start.network, train.rdd());
                 }
-                return finish(p, start.network, recorder, plan);
-            } catch (CheckpointWriteException e) {
-                if (stopSignal == null && start.network.epochCount() >= settings.endEpoch()) {
-                    // training is complete and only the last checkpoint failed: keep the trained model
-                    finish(p, start.network, recorder, null);
-                    throw new CheckpointWriteException(new IOException("the last checkpoint could not be written: "
-                            + e.getMessage() + "; the trained model and outputs are saved in " + p.run.path()));
+                Result result = finish(p, start.network, recorder, plan);
+                List<String> failed = checkpointer == null ? List.of() : checkpointer.failedWrites();
+                if (!failed.isEmpty()) {
+                    // only checkpoints failed (a full disk): the trained model is saved; say what is missing
+                    int before = failed.size() - 1;
+                    throw new CheckpointWriteException(new IOException(failed.get(before)
+                            + (before == 0 ? "; training went on without it"
+                                    : before == 1 ? "; the checkpoint before it failed too; training went on without them"
+                                    : "; the " + before + " checkpoints before it failed too; training went on without "
+                                            + "them")
+                            + ": the trained model and outputs are saved in " + p.run.path()));
                 }
-                throw e;
+                return result;
             }
         } catch (Throwable e) { // SparkException is checked but thrown undeclared from Scala: catch it all
             stopsAtCheckpoint = false;
+            if (lock != null && lock.lost() != null || e instanceof LockLostException) {
+                // fenced: another job owns the folders now; touch nothing more (not even the run folder's
+                // temporaries: the other job's have the same names); a checkpoint write in flight stops at its
+                // next fence check and removes only its own temporary folder; one line says so
+                if (checkpointer != null) {
+                    checkpointer.finishQuietly();
+                }
+                if (lock != null && lock.lost() != null) {
+                    throw lock.lostException();
+                }
+                throw e;
+            }
+            if (e instanceof CheckpointWriteException && checkpointer != null && !checkpointer.failedWrites().isEmpty()) {
+                throw e; // the model was saved; only checkpoints are missing
+            }
             String unfinished = checkpointer == null ? null : checkpointer.finishQuietly();
+            if (unfinished == null && stopCheckpoint != null && checkpointer != null
+                    && checkpointer.failed(stopCheckpoint)) {
+                unfinished = "checkpoint " + stopCheckpoint + " could not be written";
+            }
             if (unfinished != null && stopSignal != null) {
                 log("checkpoints: " + unfinished);
             }
@@ -515,6 +548,7 @@ public final class TrainingJob {
 
     private Result finish(Prepared p, Network network, RunRecorder recorder, TrainingPlan plan) throws IOException {
         Path model = p.run.temporary("model.zip");
+        p.run.checkWrite();
         try {
             network.save(model.toFile());
             p.run.commit(model, "model.zip");

@@ -328,7 +328,7 @@ final class ClassifierFit {
 
     private CheckpointLock lock(CheckpointStore store) throws IOException {
         try {
-            return store.lock(CheckpointLock.DEFAULT_STALE_AFTER, m -> LOG.info("checkpoints: {}", m));
+            return store.lock(CheckpointLock.staleAfter(), m -> LOG.info("checkpoints: {}", m));
         } catch (CheckpointLockedException e) {
             throw new InvalidParameterException("checkpointDir", "is in use: " + e.getMessage(), store.dir());
         }
