@@ -16,6 +16,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import java.util.UUID;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -124,6 +125,12 @@ public final class OneCycleTrainer {
      * {@link TrainingCancelledException}. Whatever the trainer changed (group, description) is restored when it
      * returns or throws.
      */
+    /** The values of a worker's state: parameters, then updater state ({@link NetworkState}). */
+    private static int stateLength(Network network) {
+        INDArray updater = network.updaterState();
+        return Math.toIntExact(network.params().length() + (updater == null ? 0 : updater.length()));
+    }
+
     public TrainingPlan fit(JavaSparkContext sc, Network network, JavaRDD<DataSet> data) {
         String fitId = UUID.randomUUID().toString();
         TrainingPlan plan = null;
@@ -157,7 +164,7 @@ public final class OneCycleTrainer {
             network.setEpochCount(slice.startEpoch());
             spec = sc.broadcast(new NetworkSpec(fitId, network, policy, slice, stepSchedule));
             AveragingPath path = choosePath(sc, network);
-            endpoint = AveragingEndpoint.start(fitId);
+            endpoint = AveragingEndpoint.start(fitId, plan.workers(), stateLength(network));
             Epochs epochs = new Epochs(sc, jobs, network, blocks, offsets, plan, spec, path, endpoint);
             for (TrainingObserver o : observers) {
                 o.onStart(plan);
@@ -411,6 +418,16 @@ public final class OneCycleTrainer {
             return false;
         }
 
+        /** True when an observer needs the state after {@code roundsDone} rounds of the epoch. */
+        private boolean wanted(int epoch, int roundsDone) {
+            for (TrainingObserver o : observers) {
+                if (o.wantsStateAfter(plan, epoch, roundsDone)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private boolean stopAfter(RoundState state) {
             boolean stop = false;
             for (TrainingObserver o : observers) {
@@ -423,6 +440,12 @@ public final class OneCycleTrainer {
         private List<RoundState> rounds(int epoch, int first) {
             int ipe = plan.slice().itersPerEpoch();
             int n = path == AveragingPath.BARRIER ? Math.min(roundsPerJob, plan.roundsPerEpoch() - first) : 1;
+            for (int k = 1; k < n; k++) { // a round an observer needs the state of ends the job
+                if (wanted(epoch, first + k)) {
+                    n = k;
+                    break;
+                }
+            }
             List<RoundState> states = new ArrayList<>(n);
             for (int r = first; r < first + n; r++) {
                 int step = r * averagingFrequency;
