@@ -12,7 +12,7 @@ from onecycle_spark._params import PARAMS
 # a valid value other than the default, per Param (the rest: see round_trip_value)
 OTHER = {
     "style": "pytorch", "anneal": "linear", "averaging": "driver", "checkpointDir": "/tmp/onecycle-checkpoints",
-    "checkpointInterval": "30s", "network": '{"not": "checked until fit"}', "moms": [0.9, 0.8], "finalDiv": 1000.0,
+    "checkpointInterval": "30s", "network": "mlp", "moms": [0.9, 0.8], "finalDiv": 1000.0,
     "epochs": 3, "workers": 2, "seed": 2**40, "pctStart": 0.25,
 }
 
@@ -96,7 +96,7 @@ def test_the_seed_api_reads_as_in_the_jvm(spark):
 
 @pytest.mark.parametrize("param,value,message", [
     ("lrMax", -1.0, "lrMax must be finite and > 0, got -1.0"),
-    ("style", "keras", "style must be one of fastai, pytorch, got 'keras'"),
+    ("style", "keras", "style must be one of fastai, fastai2, pytorch, got 'keras'"),
     ("pctStart", 1.5, "pctStart must be in [0, 1], got 1.5"),
     ("batchSize", 0, "batchSize must be > 0, got 0"),
     ("averaging", "tree", "averaging must be one of auto, barrier, driver, got 'tree'"),
