@@ -57,17 +57,19 @@ public final class IdxFile {
                         + expectedDims);
             }
             int[] dims = new int[ndims];
-            long total = 1;
             for (int i = 0; i < ndims; i++) {
                 dims[i] = din.readInt();
                 if (dims[i] <= 0) {
                     throw new DataFormatException(name + ": dimension " + i + " has size " + dims[i]);
                 }
+            }
+            long total = 1;
+            for (int i = 0; i < ndims; i++) {
                 total *= dims[i]; // each factor < 2^31 and total <= MAX_ARRAY before it: no long overflow
-                if (total > MAX_ARRAY) {
+                if (total > MAX_ARRAY) { // checked before anything is allocated
                     StringBuilder declared = new StringBuilder();
                     for (int j = 0; j < ndims; j++) {
-                        declared.append(j == 0 ? "" : " x ").append(j <= i ? Integer.toString(dims[j]) : "...");
+                        declared.append(j == 0 ? "" : " x ").append(dims[j]);
                     }
                     throw new DataFormatException(name + ": the IDX header declares " + declared + " values, more "
                             + "than one array can hold (" + MAX_ARRAY + "); a corrupt header, or not an IDX file");

@@ -43,16 +43,17 @@ final class SparkReaders {
      * ({@link #scanLibsvm}); the data is held densely, so a width (one stray large index is enough) whose dense
      * array would not fit in the driver's heap is refused there, naming the line, before Spark reads anything.
      */
-    static LabeledArrays[] libsvm(SparkSession spark, DataOptions options, Path... paths) throws IOException {
+    static LabeledArrays[] libsvm(java.util.function.Supplier<SparkSession> sparkSession,
+            org.apache.hadoop.conf.Configuration hadoop, DataOptions options, Path... paths) throws IOException {
         List<List<Item>> items = new ArrayList<>();
-        org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        LibsvmScan scan = new LibsvmScan();
+        LibsvmScan scan = new LibsvmScan(); // before Spark starts: a bad line is refused without it
         for (Path p : paths) {
             scanLibsvm(p, hadoop, options.numFeatures(), scan);
         }
         int width = options.numFeatures() > 0 ? options.numFeatures() : (int) scan.widest;
         checkDenseFits(scan, width, options.numFeatures(), Runtime.getRuntime().maxMemory());
         int asked = Math.max(width, 1);
+        SparkSession spark = sparkSession.get();
         for (Path p : paths) {
             // numFeatures always given: one width for every file, and no extra pass (nor warning) from Spark
             List<Item> rows = collect(p, "LIBSVM", () -> spark.read().format("libsvm").option("numFeatures", asked)
