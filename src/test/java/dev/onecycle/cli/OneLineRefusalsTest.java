@@ -121,7 +121,8 @@ class OneLineRefusalsTest {
         try {
             try {
                 ui = new ServerSocket();
-                ui.bind(new InetSocketAddress(4040));
+                ui.setReuseAddress(false);
+                ui.bind(new InetSocketAddress("127.0.0.1", 4040)); // where the child's Spark (SPARK_LOCAL_IP) binds
             } catch (IOException taken) {
                 ui = null; // another application holds it already: the same situation
             }
