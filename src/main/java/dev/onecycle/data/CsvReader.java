@@ -81,6 +81,10 @@ final class CsvReader {
                 }
             } catch (java.util.zip.ZipException | java.io.EOFException e) {
                 throw new DataFormatException(file + ": corrupt compressed data (" + e.getMessage() + ")");
+            } catch (DataFormatException e) {
+                throw e;
+            } catch (IOException e) { // Hadoop's gzip codec: "gzip stream CRC failure" and the like, without the file
+                throw new DataFormatException(file + ": cannot read it (" + e.getMessage() + "); a damaged file?");
             }
         }
         if (header == null || y.size == 0) {

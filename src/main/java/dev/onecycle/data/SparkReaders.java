@@ -187,6 +187,10 @@ final class SparkReaders {
                 }
             } catch (java.util.zip.ZipException | java.io.EOFException e) {
                 throw new DataFormatException(f + ": corrupt compressed data (" + e.getMessage() + ")");
+            } catch (DataFormatException e) {
+                throw e;
+            } catch (IOException e) { // Hadoop's gzip codec: "gzip stream CRC failure" and the like, without the file
+                throw new DataFormatException(f + ": cannot read it (" + e.getMessage() + "); a damaged file?");
             }
         }
     }

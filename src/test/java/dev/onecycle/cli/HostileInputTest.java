@@ -177,6 +177,18 @@ class HostileInputTest {
         Files.write(images, gz);
         assertRefused(CliRun.of(small(run2, "--data", crc.toString())), "--data", "train-images-idx3-ubyte.gz",
                 "corrupt gzip");
+        // a CSV read through Hadoop's gzip codec: the file is named too
+        Path csvGz = tmp.resolve("data.csv.gz");
+        byte[] csvBytes = gzip(Files.readAllBytes(csv("plain.csv", 0, "0")), 0);
+        int at = csvBytes.length / 2;
+        while (!Character.isDigit(csvBytes[at])) {
+            at++;
+        }
+        csvBytes[at] ^= 0x01; // a digit stays a digit (0<->1, 2<->3, ...): only the CRC can tell
+        Files.write(csvGz, csvBytes);
+        CliRun r = CliRun.of(small(run2, "--data", csvGz.toString()));
+        assertRefused(r, "--data", "data.csv.gz", "CRC");
+        assertFalse(Files.exists(run2));
     }
 
     @Test
