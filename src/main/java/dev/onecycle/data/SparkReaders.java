@@ -386,9 +386,12 @@ final class SparkReaders {
     /** The size of a dense {@code rows x width} array, refused when one Java array cannot hold it. */
     static int dense(Path p, long rows, long width) throws DataFormatException {
         long n = rows * width;
-        if (n > Integer.MAX_VALUE - 16) {
-            throw new DataFormatException(p + ": " + rows + " examples of " + width + " features are " + n
-                    + " values, too many to hold densely on the driver");
+        long heap = Runtime.getRuntime().maxMemory();
+        if (n > Integer.MAX_VALUE - 16 || n * Float.BYTES > heap / 4) { // as LIBSVM's checkDenseFits: no OOM
+            throw new DataFormatException(String.format(java.util.Locale.ROOT, "%s: %,d examples of %,d features are "
+                    + "%,d values (%,.0f MB as dense floats), too many to hold densely on the driver (a quarter of its "
+                    + "%,.0f MB heap at most); use fewer features or give the driver more memory (--driver-memory)",
+                    p, rows, width, n, n * 4 / 1e6, heap / 1e6));
         }
         return (int) n;
     }
