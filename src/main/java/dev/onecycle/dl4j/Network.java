@@ -11,7 +11,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -63,10 +62,10 @@ public abstract class Network {
     }
 
     /**
-     * Builds the network a driver broadcast in a dl4j-spark {@link NetBroadcastTuple}: a fresh network from a
+     * Builds the network a driver broadcast in a {@link NetworkBroadcast}: a fresh network from a
      * copy of the configuration, initialised with a copy of the parameters and of the updater state.
      */
-    public static Network fromBroadcast(NetBroadcastTuple tuple) {
+    public static Network fromBroadcast(NetworkBroadcast tuple) {
         Network net;
         if (tuple.getGraphConfiguration() != null) {
             ComputationGraph g = new ComputationGraph(tuple.getGraphConfiguration().clone());
@@ -107,7 +106,7 @@ public abstract class Network {
 
     /** The network's configuration object (what {@link #fromConfiguration} takes). */
     public Object configuration() {
-        NetBroadcastTuple t = toBroadcast();
+        NetworkBroadcast t = toBroadcast();
         return t.getGraphConfiguration() != null ? t.getGraphConfiguration() : t.getConfiguration();
     }
 
@@ -117,7 +116,7 @@ public abstract class Network {
     }
 
     /** The state a driver broadcasts to its workers: configuration, parameters and updater state. */
-    public abstract NetBroadcastTuple toBroadcast();
+    public abstract NetworkBroadcast toBroadcast();
 
     /** Classification accuracy and other metrics on {@code data}. */
     public abstract Evaluation evaluate(DataSetIterator data);
@@ -347,8 +346,8 @@ public abstract class Network {
         }
 
         @Override
-        public NetBroadcastTuple toBroadcast() {
-            return new NetBroadcastTuple(net.getLayerWiseConfigurations(), net.params(), updaterState());
+        public NetworkBroadcast toBroadcast() {
+            return NetworkBroadcast.of(net.getLayerWiseConfigurations(), net.params(), updaterState());
         }
 
         @Override
@@ -435,8 +434,8 @@ public abstract class Network {
         }
 
         @Override
-        public NetBroadcastTuple toBroadcast() {
-            return new NetBroadcastTuple(net.getConfiguration(), net.params(), updaterState());
+        public NetworkBroadcast toBroadcast() {
+            return NetworkBroadcast.of(net.getConfiguration(), net.params(), updaterState());
         }
 
         @Override

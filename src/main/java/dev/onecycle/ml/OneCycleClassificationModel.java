@@ -29,7 +29,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import dev.onecycle.dl4j.NetworkBroadcast;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -52,6 +52,17 @@ public final class OneCycleClassificationModel
     private final int numClasses;
     private final OneCycleTrainingSummary summary;
     private transient Network network;
+
+    /**
+     * An empty model, for registries that instantiate every registered model (Spark 4's Spark Connect ML finds
+     * models through {@code META-INF/services/org.apache.spark.ml.Model} with {@link java.util.ServiceLoader},
+     * which needs a public no-argument constructor). It has no network: get a usable model from
+     * {@link OneCycleClassifier#fit} or {@link #load}.
+     */
+    public OneCycleClassificationModel() {
+        this(PendingUid.park(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("oneCycleClassificationModel")),
+                null, null, 0, 0, null);
+    }
 
     OneCycleClassificationModel(String uid, Network network, int numFeatures, int numClasses,
             OneCycleTrainingSummary summary) {
@@ -89,6 +100,11 @@ public final class OneCycleClassificationModel
 
     /** The trained DL4J network (MultiLayerNetwork or ComputationGraph in {@code network().model()}). */
     public synchronized Network network() {
+        if (network == null && modelZip == null) {
+            throw new IllegalStateException("model " + uid() + " is empty (made by its no-argument constructor, "
+                    + "for Spark Connect's registry): get one from OneCycleClassifier.fit or "
+                    + "OneCycleClassificationModel.load");
+        }
         if (network == null) {
             try {
                 network = Network.restore(modelZip, "the model of " + uid());
@@ -159,7 +175,7 @@ public final class OneCycleClassificationModel
             return dataset.toDF();
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        Broadcast<NetBroadcastTuple> net = sc.broadcast(network().toBroadcast());
+        Broadcast<NetworkBroadcast> net = sc.broadcast(network().toBroadcast());
         double[] thresholds = isDefined(thresholds()) ? getThresholds() : null;
         JavaRDD<Row> rows = dataset.toDF().javaRDD().mapPartitions(
                 new BatchPredictor(net, featuresIndex, numFeatures, added, thresholds));
@@ -212,13 +228,13 @@ public final class OneCycleClassificationModel
     /** Predicts a partition in minibatches with one network per task, rebuilt from the broadcast. */
     private static final class BatchPredictor implements FlatMapFunction<Iterator<Row>, Row> {
         private static final long serialVersionUID = 1L;
-        private final Broadcast<NetBroadcastTuple> net;
+        private final Broadcast<NetworkBroadcast> net;
         private final int featuresIndex;
         private final int features;
         private final String[] added;
         private final double[] thresholds;
 
-        BatchPredictor(Broadcast<NetBroadcastTuple> net, int featuresIndex, int features, String[] added,
+        BatchPredictor(Broadcast<NetworkBroadcast> net, int featuresIndex, int features, String[] added,
                 double[] thresholds) {
             this.net = net;
             this.featuresIndex = featuresIndex;

@@ -46,7 +46,7 @@ import scala.tools.nsc.interpreter.Results;
 
 /**
  * Runs the paragraphs of Zeppelin notes ({@code .zpln} JSON) in order, headlessly, the way Zeppelin's Spark
- * interpreter would: a Scala 2.12 REPL (class-based, as Spark's shell) with {@code spark} and {@code sc}
+ * interpreter would: a Scala REPL of the line's Scala (2.13 for Spark 4, 2.12 for Spark 3.5; class-based, as Spark's shell) with {@code spark} and {@code sc}
  * bound to a fresh Spark session per note.
  *
  * <ul>
@@ -423,9 +423,7 @@ public final class NoteRunner {
         if (!(Boolean) parsed._1()) {
             throw new IllegalStateException("bad Scala settings: " + args);
         }
-        IMain intp = new IMain(settings, capture.repl);
-        intp.initializeSynchronous();
-        return intp;
+        return ScalaInterpreters.create(settings, capture.repl);
     }
 
     /** Interprets {@code code} with all output captured; sets {@code capture.lastResult}. */

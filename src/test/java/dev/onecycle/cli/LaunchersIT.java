@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The scripts in spark-submit/ as a user runs them (after package: they use target/onecycle-spark.jar):
- * {@code --dry-run} prints the spark-submit command for each target, and bad input is one line with exit 2.
+ * The scripts in spark-submit/ as a user runs them (after package: they use this line's jar,
+ * target/onecycle-spark_2.13.jar or target/spark-3.5/onecycle-spark_2.12.jar): {@code --dry-run} prints the
+ * spark-submit command for each target, bad input is one line with exit 2, and a jar of the wrong Spark line for
+ * SPARK_HOME's Spark is refused before launching.
  */
 class LaunchersIT {
     @TempDir
@@ -24,12 +26,18 @@ class LaunchersIT {
     }
 
     private Run run(String script, String... args) throws Exception {
+        return run(java.util.Map.of(), script, args);
+    }
+
+    private Run run(java.util.Map<String, String> env, String script, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("bash", "spark-submit/" + script));
         cmd.addAll(List.of(args));
         Path out = tmp.resolve("out.txt");
         Path err = tmp.resolve("err.txt");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().remove("SPARK_HOME");
+        pb.environment().remove("ONECYCLE_APP_JAR");
+        pb.environment().putAll(env);
         Process p = pb.start();
         try {
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
@@ -81,6 +89,48 @@ class LaunchersIT {
             assertEquals(1, lines.size(), String.join(" ", bad) + ": " + r.err());
             assertTrue(lines.get(0).startsWith("onecycle"), r.err());
         }
+    }
+
+    /** A Spark installation as the launcher sees it: bin/spark-submit and jars/spark-core_SCALA-VERSION.jar. */
+    private Path fakeSparkHome(String scala, String version) throws Exception {
+        Path home = tmp.resolve("spark-" + version);
+        Files.createDirectories(home.resolve("bin"));
+        Files.createDirectories(home.resolve("jars"));
+        Path submit = home.resolve("bin/spark-submit");
+        Files.writeString(submit, "#!/bin/sh\necho spark-submit of the fake Spark ran >&2\nexit 1\n");
+        submit.toFile().setExecutable(true);
+        Files.createFile(home.resolve("jars/spark-core_" + scala + "-" + version + ".jar"));
+        return home;
+    }
+
+    @Test
+    void aJarOfTheOtherSparkLineIsRefusedBeforeLaunchingInOneLine() throws Exception {
+        boolean spark4 = scala.util.Properties.versionNumberString().startsWith("2.13.");
+        // this line's jar (built by package) against a Spark of the other line
+        Path jar = Path.of(System.getProperty("onecycle.build.directory", "target"))
+                .resolve("onecycle-spark_" + (spark4 ? "2.13" : "2.12") + ".jar").toAbsolutePath();
+        assertTrue(Files.isRegularFile(jar), jar + " (run after package)");
+        Path other = spark4 ? fakeSparkHome("2.12", "3.5.9") : fakeSparkHome("2.13", "4.0.1");
+        Run r = run(java.util.Map.of("SPARK_HOME", other.toString(), "ONECYCLE_APP_JAR", jar.toString()),
+                "onecycle", "train", "--tot-epochs", "1");
+        assertEquals(2, r.exit(), r.err());
+        List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(1, lines.size(), r.err());
+        String line = lines.get(0);
+        String built = spark4 ? "Spark 4.0.1 (Scala 2.13)" : "Spark 3.5.9 (Scala 2.12)";
+        String given = spark4 ? "Spark 3.5.9 (Scala 2.12)" : "Spark 4.0.1 (Scala 2.13)";
+        String fix = spark4 ? "'mvn -P spark-3.5 -DskipTests package'" : "'mvn -DskipTests package'";
+        assertTrue(line.startsWith("onecycle: ") && line.contains(built) && line.contains(given) && line.contains(fix),
+                line);
+        assertTrue(r.out().isEmpty() && !r.err().contains("spark-submit of the fake Spark ran"), "nothing launched");
+
+        // a Spark this project has no line for: one line too, before anything is built or launched
+        Run old = run(java.util.Map.of("SPARK_HOME", fakeSparkHome("2.12", "3.4.4").toString()),
+                "onecycle", "train", "--dry-run");
+        assertEquals(2, old.exit(), old.err());
+        assertEquals(1, old.err().lines().filter(l -> !l.isBlank()).count(), old.err());
+        assertTrue(old.err().contains("Spark 3.4.4 (Scala 2.12)") && old.err().contains("Spark 4.x (Scala 2.13)"),
+                old.err());
     }
 
     @Test

@@ -62,7 +62,8 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** The environment every cluster process and every submission gets. */
     Map<String, String> environment(String localIp) {
-        return Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.12", "SPARK_LOCAL_IP", localIp,
+        return Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION",
+                scala.util.Properties.versionNumberString().replaceAll("^(\\d+\\.\\d+).*", "$1"), "SPARK_LOCAL_IP", localIp,
                 "SPARK_CONF_DIR", dir.resolve("conf").toString());
     }
 

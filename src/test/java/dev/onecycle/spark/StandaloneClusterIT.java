@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
  */
 class StandaloneClusterIT {
     private static final Path ROOT = Path.of(System.getProperty("user.dir"));
-    private static final Path DIR = ROOT.resolve("target/cluster-it");
+    private static final Path DIR = ROOT.resolve(System.getProperty("onecycle.build.directory", "target")).resolve("cluster-it");
     private static final Duration RUN = Duration.ofMinutes(4);
     private static final int TOT_EPOCHS = 3;
     // ceil(ceil(6000 / 2) / 8): epochs of several seconds, so the kills land mid-epoch (the trainer is fast now)
@@ -215,9 +215,11 @@ class StandaloneClusterIT {
         return conf;
     }
 
+    /** The driver's "Starting task" line: Spark 3.5 logs {@code (host, executor N, ...) ... Map(gpu -> [name: gpu,
+     *  addresses: A])}, Spark 4 {@code (host,executor N, ...) ... Map(gpu -> Map(A -> amount))}; group 7 is A. */
     private static final Pattern STARTING = Pattern.compile("Starting task (\\d+)\\.(\\d+) in stage (\\d+)\\.\\d+ "
-            + "\\(TID \\d+\\) \\(([^,]+), executor ([^,]+), partition (\\d+), [^)]*\\) "
-            + "taskResourceAssignments Map\\(gpu -> \\[name: gpu, addresses: ([^\\]]*)\\]\\)");
+            + "\\(TID \\d+\\) \\(([^,]+), ?executor ([^,]+), partition (\\d+), [^)]*\\) "
+            + "taskResourceAssignments Map\\(gpu -> (?:\\[name: gpu, addresses: |Map\\()([^\\]\\s]*)(?:\\]| -> \\d+\\))\\)");
     private static final Pattern FINISHED = Pattern.compile("Finished task \\d+\\.\\d+ in stage (\\d+)\\.");
 
     /**

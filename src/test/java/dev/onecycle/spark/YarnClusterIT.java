@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class YarnClusterIT {
     private static final Path ROOT = Path.of(System.getProperty("user.dir"));
-    private static final Path DIR = ROOT.resolve("target/yarn-it");
+    private static final Path DIR = ROOT.resolve(System.getProperty("onecycle.build.directory", "target")).resolve("yarn-it");
     private static final Duration RUN = Duration.ofMinutes(4);
     private static final int TOT_EPOCHS = 2;
     // ceil(ceil(3000 / 2) / 4): epochs of several seconds even on an idle machine, so the kill lands mid-epoch
