@@ -45,20 +45,13 @@ public abstract class Network {
         return restore(java.nio.file.Files.readAllBytes(file.toPath()), file.toString());
     }
 
-    /** Restores a model from the bytes of a {@code ModelSerializer} zip; {@code name} is used in errors. */
+    /**
+     * Restores a model from the bytes of a {@code ModelSerializer} zip; {@code name} is used in errors. Read by
+     * {@link ModelZip}: nothing in the file is ever Java-deserialized, and a zip carrying an entry DL4J would
+     * deserialize is a {@link RefusedModelException} naming it.
+     */
     public static Network restore(byte[] zip, String name) throws IOException {
-        try {
-            return new Mln(ModelSerializer.restoreMultiLayerNetwork(new java.io.ByteArrayInputStream(zip), true));
-        } catch (RuntimeException | IOException notMln) {
-            try {
-                return new Graph(ModelSerializer.restoreComputationGraph(new java.io.ByteArrayInputStream(zip), true));
-            } catch (RuntimeException | IOException notGraph) {
-                IOException e = new IOException(name + " is not a DL4J model saved by ModelSerializer ("
-                        + firstLine(notMln) + ")");
-                e.addSuppressed(notGraph);
-                throw e;
-            }
-        }
+        return ModelZip.read(zip, name);
     }
 
     /**
@@ -123,12 +116,6 @@ public abstract class Network {
 
     /** The score (loss) of the network on one minibatch, without training. */
     public abstract double score(org.nd4j.linalg.dataset.DataSet data);
-
-    private static String firstLine(Throwable t) {
-        String m = String.valueOf(t.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
-    }
 
     /** The wrapped DL4J model. */
     public abstract Model model();

@@ -398,7 +398,8 @@ public final class OneCycleClassificationModel
             JsonNode m = StageMetadata.load(path, sc(), OneCycleClassificationModel.class);
             try {
                 byte[] zip = StageMetadata.readBytes(path, "model/model.zip", sc());
-                // a zip that is no DL4J model fails here, naming the file in the folder
+                // a zip that is no DL4J model, or one carrying an entry DL4J would Java-deserialize, fails here,
+                // naming the file in the folder (dev.onecycle.dl4j.ModelZip)
                 Network network = Network.restore(zip, new org.apache.hadoop.fs.Path(path, "model/model.zip").toString());
                 OneCycleTrainingSummary summary = null;
                 if (m.path("hasSummary").asBoolean(false)) {

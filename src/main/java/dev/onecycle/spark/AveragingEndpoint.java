@@ -27,6 +27,8 @@ import scala.runtime.BoxedUnit;
 final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
     private final RpcEnv rpcEnv;
     private final String name;
+    private final int workers;
+    private final int stateLength;
     private final Map<Long, Round> rounds = new HashMap<>();
     private final List<RpcCallContext> watchers = new ArrayList<>();
     private String attempt;
@@ -45,15 +47,22 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
         }
     }
 
-    private AveragingEndpoint(RpcEnv rpcEnv, String name) {
+    private AveragingEndpoint(RpcEnv rpcEnv, String name, int workers, int stateLength) {
         this.rpcEnv = rpcEnv;
         this.name = name;
+        this.workers = workers;
+        this.stateLength = stateLength;
     }
 
-    /** Registers an endpoint for one fit on the driver. */
-    static AveragingEndpoint start(String fitId) {
+    /**
+     * Registers an endpoint for one fit on the driver, of {@code workers} workers sending states of
+     * {@code stateLength} values: a request claiming another worker count or state size is failed without being
+     * kept (its sender is an authenticated executor when {@code spark.authenticate} is on; the bound keeps a
+     * faulty one from making the driver allocate rounds of any size).
+     */
+    static AveragingEndpoint start(String fitId, int workers, int stateLength) {
         RpcEnv env = SparkEnv.get().rpcEnv();
-        AveragingEndpoint e = new AveragingEndpoint(env, "onecycle-averaging-" + fitId);
+        AveragingEndpoint e = new AveragingEndpoint(env, "onecycle-averaging-" + fitId, workers, stateLength);
         e.ref = env.setupEndpoint(e.name, e);
         return e;
     }
@@ -125,6 +134,13 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
     }
 
     private void handle(AverageRequest r, RpcCallContext context) {
+        float[] values = r.state() == null ? null : r.state().values;
+        if (r.workers() != workers || (values != null && values.length != stateLength)) {
+            context.sendFailure(new IllegalStateException("a round of " + r.workers() + " workers and "
+                    + (values == null ? 0 : values.length) + " values sent to a fit of " + workers + " workers and "
+                    + stateLength + " values"));
+            return;
+        }
         if (!r.attempt().equals(attempt)) {
             if (attempt != null && older(r.attempt(), attempt)) { // a killed task of a replaced attempt, still running
                 context.sendFailure(new IllegalStateException("barrier stage attempt " + r.attempt()

@@ -16,6 +16,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import java.util.UUID;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -124,6 +125,12 @@ public final class OneCycleTrainer {
      * {@link TrainingCancelledException}. Whatever the trainer changed (group, description) is restored when it
      * returns or throws.
      */
+    /** The values of a worker's state: parameters, then updater state ({@link NetworkState}). */
+    private static int stateLength(Network network) {
+        INDArray updater = network.updaterState();
+        return Math.toIntExact(network.params().length() + (updater == null ? 0 : updater.length()));
+    }
+
     public TrainingPlan fit(JavaSparkContext sc, Network network, JavaRDD<DataSet> data) {
         String fitId = UUID.randomUUID().toString();
         TrainingPlan plan = null;
@@ -157,7 +164,7 @@ public final class OneCycleTrainer {
             network.setEpochCount(slice.startEpoch());
             spec = sc.broadcast(new NetworkSpec(fitId, network, policy, slice, stepSchedule));
             AveragingPath path = choosePath(sc, network);
-            endpoint = AveragingEndpoint.start(fitId);
+            endpoint = AveragingEndpoint.start(fitId, plan.workers(), stateLength(network));
             Epochs epochs = new Epochs(sc, jobs, network, blocks, offsets, plan, spec, path, endpoint);
             for (TrainingObserver o : observers) {
                 o.onStart(plan);

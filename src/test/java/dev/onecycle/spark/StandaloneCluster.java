@@ -116,6 +116,21 @@ final class StandaloneCluster implements AutoCloseable {
      * {@code PATH} with a fake {@code nvidia-smi} for the discovery script), which its executors inherit.
      */
     void startWorker(String host, List<String> extraArgs, Map<String, String> env) throws Exception {
+        launchWorker(host, extraArgs, env);
+        await(() -> aliveWorkers().contains(host), Duration.ofSeconds(60), "worker " + host + " to register");
+    }
+
+    /** Workers with 2 cores and 2 GB each, started at once, then awaited (a busy machine starts JVMs slowly). */
+    void startWorkers(String... hosts) throws Exception {
+        for (String host : hosts) {
+            launchWorker(host, List.of(), Map.of());
+        }
+        for (String host : hosts) {
+            await(() -> aliveWorkers().contains(host), Duration.ofSeconds(90), "worker " + host + " to register");
+        }
+    }
+
+    private void launchWorker(String host, List<String> extraArgs, Map<String, String> env) throws Exception {
         Path work = dir.resolve("work-" + host);
         Files.createDirectories(work);
         int port = freePort(host);
@@ -130,7 +145,6 @@ final class StandaloneCluster implements AutoCloseable {
         Process p = daemon("worker-" + host, host, args, env);
         workers.put(host, p);
         workDirs.put(host, work);
-        await(() -> aliveWorkers().contains(host), Duration.ofSeconds(60), "worker " + host + " to register");
     }
 
     Path workDir(String host) {
