@@ -5,10 +5,10 @@ import java.util.Objects;
 
 /**
  * When mid-epoch checkpoints are taken, besides the one after every epoch: every {@code everyRounds} averaging
- * rounds of an epoch (at rounds N, 2N, ... of it; 0: never) and/or once {@code interval} has passed on the
- * driver's clock since the last checkpoint ({@link Duration#ZERO}: never), at the next boundary where the driver
- * holds the averaged state (after every round on the driver path, after every Spark job of ~2 s on the barrier
- * path). {@link #DEFAULT}: every {@value #DEFAULT_INTERVAL_MINUTES} minutes.
+ * rounds of an epoch (exactly at rounds N, 2N, ... of it, on both paths: on the barrier path a Spark job ends at
+ * such a round; 0: never) and/or once {@code interval} has passed on the driver's clock since the last checkpoint
+ * ({@link Duration#ZERO}: never), at the next boundary where the driver holds the averaged state (after every
+ * round on the driver path, after every Spark job of ~2 s on the barrier path). {@link #DEFAULT}: every {@value #DEFAULT_INTERVAL_MINUTES} minutes.
  */
 public record CheckpointCadence(int everyRounds, Duration interval) {
     public static final long DEFAULT_INTERVAL_MINUTES = 5;

@@ -124,20 +124,34 @@ public final class CheckpointStore {
      * the path.
      */
     public Checkpoint write(CheckpointState state, Network network) throws IOException {
+        return write(state, network, Fence.NONE);
+    }
+
+    /**
+     * {@link #write(CheckpointState, Network)} by the owner of the folder's lock: {@code fence} is checked before
+     * the temporary folder is made, before each file, and before the rename that commits it; a
+     * {@link LockLostException} stops the write (its temporary folder removed) and is rethrown as it is.
+     */
+    public Checkpoint write(CheckpointState state, Network network, Fence fence) throws IOException {
         Path target = new Path(dir, nameFor(state.epoch(), state.round()));
         Path tmp = new Path(dir, target.getName() + TEMP_MARK + UUID.randomUUID());
+        fence.check();
         try {
             if (!fs.mkdirs(tmp)) {
                 throw new IOException("could not create " + tmp);
             }
             List<Map<String, Object>> files = new ArrayList<>();
+            fence.check();
             files.add(writeFile(new Path(tmp, MODEL), network::save));
+            fence.check();
             files.add(writeFile(new Path(tmp, STATE), out -> out.write(JSON.writeValueAsBytes(state.toJson()))));
             pauseForTests();
             Map<String, Object> manifest = new LinkedHashMap<>();
             manifest.put("formatVersion", state.formatVersion());
             manifest.put("files", files);
+            fence.check();
             writeFile(new Path(tmp, MANIFEST), out -> out.write(JSON.writeValueAsBytes(manifest)));
+            fence.check();
             if (fs.exists(target)) {
                 // Only an invalid checkpoint of this epoch can be here (a valid one would have been resumed from).
                 fs.delete(target, true);
@@ -146,15 +160,26 @@ public final class CheckpointStore {
                 throw new IOException("rename of " + tmp + " to " + target + " failed");
             }
             return new Checkpoint(target, state);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | org.apache.hadoop.fs.FSError e) {
+            // Hadoop's local file system reports a full disk (ENOSPC) as FSError, an Error: caught here too
             try {
                 fs.delete(tmp, true);
-            } catch (IOException cleanup) {
+            } catch (IOException | RuntimeException | org.apache.hadoop.fs.FSError cleanup) {
                 e.addSuppressed(cleanup);
             }
-            throw new IOException("could not write checkpoint " + target + " (" + e.getMessage()
+            if (e instanceof LockLostException) {
+                throw (LockLostException) e;
+            }
+            throw new IOException("could not write checkpoint " + target + " (" + reason(e)
                     + "); earlier checkpoints are intact", e);
         }
+    }
+
+    /** The reason of a failed write: the message of the I/O error an FSError wraps ("No space left on device"). */
+    private static String reason(Throwable e) {
+        Throwable t = e instanceof org.apache.hadoop.fs.FSError && e.getCause() != null ? e.getCause() : e;
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }
 
     private interface Body {
@@ -360,6 +385,12 @@ public final class CheckpointStore {
      * evidence; a person decides).
      */
     public List<Path> prune(int keep) throws IOException {
+        return prune(keep, Fence.NONE);
+    }
+
+    /** {@link #prune(int)} by the lock's owner: {@code fence} is checked before each deletion. */
+    public List<Path> prune(int keep, Fence fence) throws IOException {
+        fence.check();
         List<Path> deleted = new ArrayList<>();
         int valid = 0;
         boolean epochEndSeen = false;
@@ -373,6 +404,7 @@ public final class CheckpointStore {
             boolean newestEpochEnd = !epochEndSeen && isEpochEnd(p);
             epochEndSeen |= isEpochEnd(p);
             if (valid > keep && !newestEpochEnd) {
+                fence.check();
                 fs.delete(p, true);
                 deleted.add(p);
             }

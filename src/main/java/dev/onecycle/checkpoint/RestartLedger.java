@@ -78,6 +78,14 @@ public final class RestartLedger {
         Path tmp = new Path(dir, "." + NAME + ".tmp");
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(JSON.writeValueAsBytes(m));
+        } catch (IOException | org.apache.hadoop.fs.FSError e) { // a full local disk is an FSError
+            try {
+                fs.delete(tmp, false);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            Throwable t = e instanceof org.apache.hadoop.fs.FSError && e.getCause() != null ? e.getCause() : e;
+            throw new IOException(t.getMessage(), e);
         }
         fs.delete(file, false);
         fs.rename(tmp, file);

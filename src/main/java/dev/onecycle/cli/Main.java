@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code onecycle} command: a thin dispatcher to its subcommands. Exit codes: {@link #EXIT_OK},
  * {@link #EXIT_USAGE} for a bad flag, value or setting, {@link #EXIT_FAILURE} for a failure while running,
- * {@link #EXIT_STOPPED_AT_CHECKPOINT} when {@code train} stopped on SIGTERM/SIGINT at a checkpoint it wrote.
+ * {@link #EXIT_STOPPED_AT_CHECKPOINT} when {@code train} stopped on SIGTERM/SIGINT at a checkpoint it wrote,
+ * {@link #EXIT_FENCED} when it lost its checkpoint lock to another job.
  * Every error is one line on stderr, prefixed {@code onecycle: } (see {@link CliErrors}).
  */
 @Command(name = "onecycle", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -29,6 +30,12 @@ public final class Main implements Runnable {
      * --resume} loses nothing. 75 is sysexits' EX_TEMPFAIL ("try again later"); a restart policy retries on it.
      */
     public static final int EXIT_STOPPED_AT_CHECKPOINT = 75;
+    /**
+     * {@code train} was fenced: its checkpoint lock was taken over while it did not run (paused past the lock's
+     * stale time), so another job owns the checkpoint and run folders; it stopped before writing anything more.
+     * 77 is sysexits' EX_NOPERM: do not restart it, the other job continues the run.
+     */
+    public static final int EXIT_FENCED = 77;
 
     @Spec
     CommandSpec spec;

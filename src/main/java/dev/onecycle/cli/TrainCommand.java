@@ -94,6 +94,10 @@ public final class TrainCommand implements Callable<Integer> {
                 return Main.EXIT_STOPPED_AT_CHECKPOINT;
             }
             return stopped(cl, e.signal(), e.getMessage());
+        } catch (dev.onecycle.checkpoint.LockLostException e) {
+            cl.getErr().println(CliErrors.PREFIX + e.getMessage());
+            cl.getErr().flush();
+            return Main.EXIT_FENCED;
         } catch (CrashLoopException e) {
             // Under --supervise the standalone master relaunches a driver that exits non-zero, forever: exit 0
             // there so the loop ends; the message (and RESTARTS.json) says it failed.

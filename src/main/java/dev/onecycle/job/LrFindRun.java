@@ -79,6 +79,7 @@ public final class LrFindRun {
     }
 
     private static void write(RunFolder run, RangeTestResult r, String used) throws IOException {
+        run.checkWrite();
         Path csv = run.temporary(CSV);
         try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
             w.write(RangePoint.CSV_HEADER);

@@ -1,7 +1,11 @@
 package dev.onecycle.job;
 
+import dev.onecycle.checkpoint.Fence;
 import java.io.BufferedWriter;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -12,16 +16,32 @@ import java.util.List;
 
 /**
  * A run's output folder. Files are written under a temporary name and renamed into place when complete, so
- * a failed or killed run never leaves a half-written file over a good one.
+ * a failed or killed run never leaves a half-written file over a good one. With a {@link Fence} (the checkpoint
+ * lock's), every write to it first checks that the job still owns the run ({@link #fenceWith}).
  */
 public final class RunFolder {
     /** The files a finished run leaves. */
     public static final List<String> OUTPUTS = List.of("applied-schedule.csv", "metrics.csv", "model.zip");
 
     private final Path dir;
+    private volatile Fence fence = Fence.NONE;
 
     private RunFolder(Path dir) {
         this.dir = dir;
+    }
+
+    /**
+     * From now on every write to this folder (the growing CSVs' bytes, each {@link #commit}, and the callers'
+     * {@link #checkWrite} before a file of their own) first calls {@code fence}, which throws once the job may no
+     * longer write here.
+     */
+    public void fenceWith(Fence fence) {
+        this.fence = fence == null ? Fence.NONE : fence;
+    }
+
+    /** Throws ({@link dev.onecycle.checkpoint.LockLostException}) when the job may no longer write here. */
+    public void checkWrite() {
+        fence.check();
     }
 
     /**
@@ -98,6 +118,7 @@ public final class RunFolder {
 
     /** Moves a complete temporary file to its final name (atomically where the file system can). */
     public Path commit(Path temporary, String name) throws IOException {
+        fence.check();
         Path target = dir.resolve(name);
         try {
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -109,7 +130,22 @@ public final class RunFolder {
 
     /** A writer for a CSV that grows while the run goes on; {@link #commit} it at the end. */
     public BufferedWriter growing(String name, String header) throws IOException {
-        BufferedWriter w = Files.newBufferedWriter(temporary(name), StandardCharsets.UTF_8);
+        fence.check();
+        OutputStream file = Files.newOutputStream(temporary(name));
+        OutputStream fenced = new FilterOutputStream(file) {
+            @Override
+            public void write(int b) throws IOException {
+                fence.check();
+                out.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                fence.check();
+                out.write(b, off, len);
+            }
+        };
+        BufferedWriter w = new BufferedWriter(new OutputStreamWriter(fenced, StandardCharsets.UTF_8));
         w.write(header);
         w.newLine();
         return w;

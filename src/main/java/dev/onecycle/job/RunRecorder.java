@@ -223,8 +223,11 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
                     .schedule(plan.slice()), appliedLr, hasMomentum ? appliedMomentum : null, spans, plotted,
                     plan.slice().totEpochs());
             Path tmp = run.temporary("training.png");
+            run.checkWrite();
             Files.write(tmp, png);
             run.commit(tmp, "training.png");
+        } catch (dev.onecycle.checkpoint.LockLostException e) {
+            throw e; // fencing stops the job; a plot that cannot be drawn does not
         } catch (IOException | RuntimeException e) {
             out.println("warning: could not write " + run.resolve("training.png") + " (" + e.getMessage() + ")");
         }

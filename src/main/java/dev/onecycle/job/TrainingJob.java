@@ -20,6 +20,7 @@ import dev.onecycle.checkpoint.CheckpointLockedException;
 import dev.onecycle.checkpoint.CheckpointState;
 import dev.onecycle.checkpoint.CheckpointStore;
 import dev.onecycle.checkpoint.CorruptCheckpointException;
+import dev.onecycle.checkpoint.LockLostException;
 import dev.onecycle.data.DataFormat;
 import dev.onecycle.data.DataOptions;
 import dev.onecycle.data.DataSource;
@@ -78,6 +79,8 @@ public final class TrainingJob {
         private final Network network;
         private final RunFolder run;
         private final CheckpointStore store;
+        /** The cycle {@code --model-in} carries and this run continues, or null (a new model, or a new cycle). */
+        private dev.onecycle.dl4j.ModelCycle continued;
 
         private Prepared(TrainTestData data, Network network, RunFolder run, CheckpointStore store) {
             this.train = data.train();
@@ -107,6 +110,9 @@ public final class TrainingJob {
         Network network = loadModel(data);
         checkModelFitsData(network, data.test(), data.classes(),
                 settings.modelIn() == null ? "the model" : "--model-in " + settings.modelIn());
+        // with --workers the iterations per epoch are known now; else once Spark gives its parallelism
+        dev.onecycle.dl4j.ModelCycle continued = continuedCycle(network, settings.workers() > 0
+                ? DataSpread.itersPerEpoch(data.train().size(), settings.workers(), settings.batchSizePerWorker()) : 0);
         Path runDir = Paths.get(settings.runDir());
         RunFolder.check(runDir, settings.overwrite() || settings.resume());
         if (settings.lrMaxAuto()) {
@@ -138,7 +144,35 @@ public final class TrainingJob {
             }
         }
         RunFolder run = RunFolder.open(runDir, settings.overwrite() || settings.resume());
-        return new Prepared(data, network, run, store);
+        Prepared prepared = new Prepared(data, network, run, store);
+        prepared.continued = continued;
+        return prepared;
+    }
+
+    /**
+     * The cycle {@code --model-in} carries, when this run continues it; null for a new model, a model without
+     * one, or with {@code --new-cycle}. Refuses a run that would silently restart or reshape the model's cycle
+     * (the rule of the estimator's initialModel). {@code itersPerEpoch} 0: not known yet (before the workers are).
+     */
+    private dev.onecycle.dl4j.ModelCycle continuedCycle(Network network, int itersPerEpoch) {
+        if (settings.modelIn() == null || settings.newCycle()) {
+            return null;
+        }
+        dev.onecycle.dl4j.ModelCycle cycle = dev.onecycle.dl4j.ModelCycle.of(network).orElse(null);
+        if (cycle == null) {
+            return null;
+        }
+        // --lr-max auto continues with the model's lrMax (the range test is not run on trained weights)
+        OneCyclePolicy policy = settings.lrMaxAuto() ? settings.policyWithLrMax(cycle.policy().lrMax())
+                : settings.policy();
+        java.util.function.Function<dev.onecycle.settings.Setting<?>, String> named = dev.onecycle.settings.Setting::flag;
+        List<String> differences = cycle.differences(policy, settings.totEpochs(), settings.startEpoch(),
+                itersPerEpoch, named);
+        if (cycle.finished() || !differences.isEmpty()) {
+            throw new JobInputException(cycle.refusal(JobSettings.MODEL_IN.flag() + " " + settings.modelIn(),
+                    differences, named, "add " + Settings.NEW_CYCLE.flag()));
+        }
+        return cycle;
     }
 
     /**
@@ -250,7 +284,7 @@ public final class TrainingJob {
         CheckpointLock lock = null;
         if (p.store != null) {
             try {
-                lock = p.store.lock(CheckpointLock.DEFAULT_STALE_AFTER, m -> log("checkpoints: " + m));
+                lock = p.store.lock(CheckpointLock.staleAfter(), m -> log("checkpoints: " + m));
             } catch (CheckpointLockedException e) {
                 throw new JobInputException("--checkpoint-dir: " + e.getMessage(), e);
             } catch (IOException e) {
@@ -259,6 +293,9 @@ public final class TrainingJob {
         }
         EpochCheckpointer checkpointer = null;
         Position position = new Position();
+        if (lock != null) {
+            p.run.fenceWith(lock); // fencing: no write to the run folder once the lock is lost
+        }
         try {
             if (p.store != null) {
                 for (org.apache.hadoop.fs.Path t : p.store.cleanTemporaries()) {
@@ -285,9 +322,15 @@ public final class TrainingJob {
                 }
             }
             long firstIteration = start.from == null ? -1 : start.from.state().iteration();
-            RunRecorder recorder = new RunRecorder(p.run, p.test.toDataSets(500, p.classes), out,
-                    start.from == null ? -1 : start.startEpoch, firstIteration, previousRows("applied-schedule.csv"),
-                    previousRows("metrics.csv"));
+            RunRecorder recorder;
+            try {
+                recorder = new RunRecorder(p.run, p.test.toDataSets(500, p.classes), out,
+                        start.from == null ? -1 : start.startEpoch, firstIteration, previousRows("applied-schedule.csv"),
+                        previousRows("metrics.csv"));
+            } catch (IOException e) { // a full disk: name the folder
+                throw new IOException("could not write applied-schedule.csv and metrics.csv in " + p.run.path() + " ("
+                        + e.getMessage() + ")", e);
+            }
             try (recorder) {
                 if (start.startEpoch >= settings.endEpoch()) {
                     log("the slice [" + settings.startEpoch() + ", " + settings.endEpoch() + ") is already complete at "
@@ -296,7 +339,7 @@ public final class TrainingJob {
                 }
                 if (p.store != null) {
                     checkpointer = new EpochCheckpointer(p.store, lock, settings.keepCheckpoints(), out,
-                            settings.checkpointCadence());
+                            settings.checkpointCadence()).keepTrainingOnFailedWrites();
                 }
                 OneCycleTrainer.Builder builder = OneCycleTrainer.builder().setPolicy(settings.policy())
                         .setTotEpochs(settings.totEpochs()).optStartEpoch(start.startEpoch)
@@ -324,19 +367,42 @@ public final class TrainingJob {
                     builder.setPolicy(start.policy != null ? start.policy : lrMaxFromRangeTest(sc, p, start, train));
                     plan = builder.build().fit(sc, start.network, train.rdd());
                 }
-                return finish(p, start.network, recorder, plan);
-            } catch (CheckpointWriteException e) {
-                if (stopSignal == null && start.network.epochCount() >= settings.endEpoch()) {
-                    // training is complete and only the last checkpoint failed: keep the trained model
-                    finish(p, start.network, recorder, null);
-                    throw new CheckpointWriteException(new IOException("the last checkpoint could not be written: "
-                            + e.getMessage() + "; the trained model and outputs are saved in " + p.run.path()));
+                Result result = finish(p, start.network, recorder, plan);
+                List<String> failed = checkpointer == null ? List.of() : checkpointer.failedWrites();
+                if (!failed.isEmpty()) {
+                    // only checkpoints failed (a full disk): the trained model is saved; say what is missing
+                    int before = failed.size() - 1;
+                    throw new CheckpointWriteException(new IOException(failed.get(before)
+                            + (before == 0 ? "; training went on without it"
+                                    : before == 1 ? "; the checkpoint before it failed too; training went on without them"
+                                    : "; the " + before + " checkpoints before it failed too; training went on without "
+                                            + "them")
+                            + ": the trained model and outputs are saved in " + p.run.path()));
                 }
-                throw e;
+                return result;
             }
         } catch (Throwable e) { // SparkException is checked but thrown undeclared from Scala: catch it all
             stopsAtCheckpoint = false;
+            if (lock != null && lock.lost() != null || e instanceof LockLostException) {
+                // fenced: another job owns the folders now; touch nothing more (not even the run folder's
+                // temporaries: the other job's have the same names); a checkpoint write in flight stops at its
+                // next fence check and removes only its own temporary folder; one line says so
+                if (checkpointer != null) {
+                    checkpointer.finishQuietly();
+                }
+                if (lock != null && lock.lost() != null) {
+                    throw lock.lostException();
+                }
+                throw e;
+            }
+            if (e instanceof CheckpointWriteException && checkpointer != null && !checkpointer.failedWrites().isEmpty()) {
+                throw e; // the model was saved; only checkpoints are missing
+            }
             String unfinished = checkpointer == null ? null : checkpointer.finishQuietly();
+            if (unfinished == null && stopCheckpoint != null && checkpointer != null
+                    && checkpointer.failed(stopCheckpoint)) {
+                unfinished = "checkpoint " + stopCheckpoint + " could not be written";
+            }
             if (unfinished != null && stopSignal != null) {
                 log("checkpoints: " + unfinished);
             }
@@ -482,6 +548,7 @@ public final class TrainingJob {
 
     private Result finish(Prepared p, Network network, RunRecorder recorder, TrainingPlan plan) throws IOException {
         Path model = p.run.temporary("model.zip");
+        p.run.checkWrite();
         try {
             network.save(model.toFile());
             p.run.commit(model, "model.zip");
@@ -503,7 +570,7 @@ public final class TrainingJob {
     private Start resolveStart(Prepared p, int workersGiven, int defaultParallelism) throws IOException {
         if (!settings.resume()) {
             int workers = workersGiven > 0 ? workersGiven : defaultParallelism;
-            return new Start(p.network, settings.startEpoch(), workers, null, askedPolicy());
+            return fresh(p, workers);
         }
         List<String> problems = new ArrayList<>();
         for (org.apache.hadoop.fs.Path candidate : p.store.candidates()) {
@@ -561,8 +628,26 @@ public final class TrainingJob {
                     problems) + "); fix or remove them, or use another --checkpoint-dir to start afresh");
         }
         log("no checkpoint in " + p.store.dir() + " yet: starting at epoch " + settings.startEpoch());
-        return new Start(p.network, settings.startEpoch(), workersGiven > 0 ? workersGiven : defaultParallelism, null,
-                askedPolicy());
+        return fresh(p, workersGiven > 0 ? workersGiven : defaultParallelism);
+    }
+
+    /**
+     * A start without a checkpoint: the slice asked for, from the new model or {@code --model-in}; a model whose
+     * cycle this run continues must count the same iterations per epoch, and gives its lrMax to {@code --lr-max
+     * auto}.
+     */
+    private Start fresh(Prepared p, int workers) {
+        if (p.continued == null) {
+            return new Start(p.network, settings.startEpoch(), workers, null, askedPolicy());
+        }
+        continuedCycle(p.network, DataSpread.itersPerEpoch(p.train.size(), workers, settings.batchSizePerWorker()));
+        if (settings.lrMaxAuto()) {
+            log(String.format(Locale.ROOT, "lr-max auto: --model-in %s continues its cycle with lrMax %s; the range "
+                    + "test is not run", settings.modelIn(), p.continued.policy().lrMax()));
+            return new Start(p.network, settings.startEpoch(), workers, null,
+                    settings.policyWithLrMax(p.continued.policy().lrMax()));
+        }
+        return new Start(p.network, settings.startEpoch(), workers, null, askedPolicy());
     }
 
     /** The policy asked for, or null with {@code --lr-max auto} (the range test gives its lrMax). */

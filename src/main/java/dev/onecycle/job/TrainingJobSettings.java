@@ -38,7 +38,8 @@ public record TrainingJobSettings(SettingValues values, boolean lrMaxAuto) {
 
     /** These settings for a range test alone ({@code onecycle lr-find}): no checkpoints, lrMax found. */
     public TrainingJobSettings forRangeTest() {
-        return new TrainingJobSettings(values.with(Settings.KEEP_CHECKPOINTS, 0), true);
+        // a range test continues no cycle: a --model-in is only the weights it starts from
+        return new TrainingJobSettings(values.with(Settings.KEEP_CHECKPOINTS, 0).with(Settings.NEW_CYCLE, true), true);
     }
 
     public OneCyclePolicy policy() {
@@ -104,6 +105,11 @@ public record TrainingJobSettings(SettingValues values, boolean lrMaxAuto) {
 
     public boolean resume() {
         return values.get(Settings.RESUME);
+    }
+
+    /** {@code --new-cycle}: train {@code --model-in}'s weights in a new cycle instead of continuing its own. */
+    public boolean newCycle() {
+        return values.get(Settings.NEW_CYCLE);
     }
 
     public int keepCheckpoints() {

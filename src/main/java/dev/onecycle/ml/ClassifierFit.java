@@ -1,12 +1,12 @@
 package dev.onecycle.ml;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.onecycle.checkpoint.Checkpoint;
 import dev.onecycle.checkpoint.CheckpointLock;
 import dev.onecycle.checkpoint.CheckpointLockedException;
 import dev.onecycle.checkpoint.CheckpointState;
 import dev.onecycle.checkpoint.CheckpointStore;
 import dev.onecycle.dl4j.FashionMlp;
+import dev.onecycle.dl4j.ModelCycle;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
@@ -28,9 +28,6 @@ import java.io.Writer;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
@@ -56,8 +53,10 @@ final class ClassifierFit {
         est.slice(1);
         AveragingPath averaging = AveragingPath.parse(est.getAveraging());
         OneCycleClassificationModel initial = est.getInitialModel();
+        ModelCycle cycle = null;
         if (initial != null) {
             checkSameNetwork(initial.network());
+            cycle = continuedCycle(initial.network(), policy, 0);
         }
         if (est.getResume() && est.getCheckpointDir() == null) {
             throw new InvalidParameterException("resume", "needs checkpointDir (where the checkpoints are)", true);
@@ -73,11 +72,16 @@ final class ClassifierFit {
                     + initial.numClasses() + " classes");
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        Network network = initial != null ? initial.network().copy() : newNetwork(examples);
-        probe(network, examples);
         int workersGiven = est.getWorkers();
+        Network network = network(initial, examples, workersGiven > 0 ? workersGiven : sc.defaultParallelism(), sc);
+        probe(network, examples);
         int start = est.getStartEpoch();
         int end = est.getStartEpoch() + est.getEpochs();
+        if (cycle != null && !est.getResume()) {
+            // the cycle's position is epoch * itersPerEpoch: continuing it needs the same count per epoch
+            continuedCycle(initial.network(), policy, DataSpread.itersPerEpoch(examples.count(),
+                    workersGiven > 0 ? workersGiven : sc.defaultParallelism(), est.getBatchSize()));
+        }
         CheckpointStore store = null;
         Checkpoint from = null;
         if (est.getCheckpointDir() != null && est.getKeepCheckpoints() > 0) {
@@ -88,6 +92,11 @@ final class ClassifierFit {
         if (workers > examples.count()) {
             throw new InvalidParameterException("workers", "must be at most the " + examples.count()
                     + " rows to train on (every worker needs one)", workers);
+        }
+        if (cycle != null && est.getResume() && from == null) {
+            // no checkpoint yet: the fit starts from initialModel after all
+            continuedCycle(initial.network(), policy, DataSpread.itersPerEpoch(examples.count(), workers,
+                    est.getBatchSize()));
         }
         EpochProgress inEpoch = null;
         if (from != null) {
@@ -153,9 +162,9 @@ final class ClassifierFit {
         }
         FrameExamples examples = FrameExamples.check(dataset, est.getFeaturesCol(), est.getLabelCol());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        Network network = initial != null ? initial.network().copy() : newNetwork(examples);
-        probe(network, examples);
         int workers = est.getWorkers() > 0 ? est.getWorkers() : sc.defaultParallelism();
+        Network network = network(initial, examples, workers, sc);
+        probe(network, examples);
         if (workers > examples.count()) {
             throw new InvalidParameterException("workers", "must be at most the " + examples.count()
                     + " rows to train on (every worker needs one)", workers);
@@ -193,25 +202,49 @@ final class ClassifierFit {
         }
     }
 
-    private Network newNetwork(FrameExamples examples) {
+    /**
+     * The network to train (a copy of the initial model's, or a new one), once the memory it and the densified
+     * rows need is known to fit: the built-in network's size is known before it is built.
+     */
+    private Network network(OneCycleClassificationModel initial, FrameExamples examples, int workers,
+            JavaSparkContext sc) {
         String spec = est.getNetwork();
-        if (OneCycleClassifier.MLP.equals(spec)) {
-            return FashionMlp.create(examples.features(), est.getHidden(), examples.classes(), est.getSeed());
+        boolean mlp = initial == null && OneCycleClassifier.MLP.equals(spec);
+        if (initial != null || mlp) {
+            long params = initial != null ? initial.network().params().length()
+                    : TrainingMemory.mlpParameters(examples.features(), est.getHidden(), examples.classes());
+            TrainingMemory.check(est.getFeaturesCol(), examples.count(), examples.features(), examples.classes(),
+                    params, workers, sc.sc());
+            return initial != null ? initial.network().copy()
+                    : FashionMlp.create(examples.features(), est.getHidden(), examples.classes(), est.getSeed());
         }
-        try {
-            if (new ObjectMapper().readTree(spec).has("vertices")) {
-                ComputationGraph g = new ComputationGraph(ComputationGraphConfiguration.fromJson(spec));
-                g.init();
-                return Network.of(g);
-            }
-            MultiLayerNetwork n = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(spec));
-            n.init();
-            return Network.of(n);
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidParameterException("network", "must be 'mlp' or a DL4J MultiLayerConfiguration / "
-                    + "ComputationGraphConfiguration JSON (" + String.valueOf(e.getMessage()).split("\\R", 2)[0]
-                    + ")", abbreviate(spec));
+        TrainingMemory.check(est.getFeaturesCol(), examples.count(), examples.features(), examples.classes(), 0,
+                workers, sc.sc());
+        Network network = NetworkSpecs.build(spec);
+        TrainingMemory.check(est.getFeaturesCol(), examples.count(), examples.features(), examples.classes(),
+                network.params().length(), workers, sc.sc());
+        return network;
+    }
+
+    /**
+     * The cycle {@code initial} carries, when this fit continues it; null when it carries none (a fresh start)
+     * or newCycle asks for a new one. Refuses a fit that would silently restart or reshape the model's cycle.
+     * {@code itersPerEpoch} 0: not known yet (before the data is counted).
+     */
+    private ModelCycle continuedCycle(Network initial, OneCyclePolicy policy, int itersPerEpoch) {
+        ModelCycle cycle = ModelCycle.of(initial).orElse(null);
+        if (cycle == null || est.getNewCycle()) {
+            return null;
         }
+        java.util.function.Function<dev.onecycle.settings.Setting<?>, String> named = dev.onecycle.settings.Setting::name;
+        List<String> differences = cycle.differences(policy, est.getTotEpochs(), est.getStartEpoch(), itersPerEpoch,
+                named);
+        if (cycle.finished() || !differences.isEmpty()) {
+            throw new InvalidParameterException("initialModel", cycle.refusal("", differences, named,
+                    "set newCycle true").substring(1), "startEpoch " + est.getStartEpoch() + ", totEpochs "
+                    + est.getTotEpochs());
+        }
+        return cycle;
     }
 
     /** One forward pass on the first rows: a network of the wrong shape fails here, not on an executor. */
@@ -295,7 +328,7 @@ final class ClassifierFit {
 
     private CheckpointLock lock(CheckpointStore store) throws IOException {
         try {
-            return store.lock(CheckpointLock.DEFAULT_STALE_AFTER, m -> LOG.info("checkpoints: {}", m));
+            return store.lock(CheckpointLock.staleAfter(), m -> LOG.info("checkpoints: {}", m));
         } catch (CheckpointLockedException e) {
             throw new InvalidParameterException("checkpointDir", "is in use: " + e.getMessage(), store.dir());
         }

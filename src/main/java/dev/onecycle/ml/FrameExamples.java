@@ -28,8 +28,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * numbers; labels are whole numbers in {@code [0, numClasses)}.
  */
 final class FrameExamples {
-    /** Rows per DataSet handed to the trainer (it packs them into one block per partition). */
+    /** Rows per DataSet handed to the trainer (it packs them into one block per partition), at most. */
     private static final int CHUNK = 512;
+    /** Bytes of one dense DataSet's features at most: wide rows come in fewer rows per DataSet. */
+    static final long CHUNK_BYTES = 64L << 20;
+    /**
+     * The most classes a label column may make: one output per class, and every row's label one-hot over them.
+     * A label beyond it is an id, not a class index.
+     */
+    static final int MAX_CLASSES = 100_000;
 
     private final Dataset<Row> rows;
     private final long count;
@@ -111,13 +118,17 @@ final class FrameExamples {
         checkLabelColumn(schema, labelCol);
         int declaredClasses = declaredClasses(schema.apply(labelCol));
         Dataset<Row> rows = dataset.select(featuresCol, labelCol);
-        Stats total = rows.javaRDD().mapPartitions(it -> {
+        // collected, not reduced: a DataFrame without partitions (df.limit(0), df.where("false")) gives none
+        Stats total = new Stats();
+        for (Stats s : rows.javaRDD().mapPartitions(it -> {
             Stats s = new Stats();
             while (it.hasNext()) {
                 s.add(it.next());
             }
             return List.of(s).iterator();
-        }).reduce(Stats::merge);
+        }).collect()) {
+            total.merge(s);
+        }
         if (total.count == 0) {
             throw new InvalidColumnException("featuresCol", featuresCol, "the DataFrame has no rows to train on");
         }
@@ -148,11 +159,19 @@ final class FrameExamples {
                     + total.badLabels + " of " + total.count + " rows are not (first: " + fmt(total.firstBadLabel)
                     + "); index the labels with StringIndexer");
         }
-        int classes = declaredClasses > 0 ? declaredClasses : (int) total.maxLabel + 1;
         if (declaredClasses > 0 && total.maxLabel >= declaredClasses) {
             throw new InvalidColumnException("labelCol", labelCol, "must be " + labelRule + " in every row, but "
                     + fmt(total.maxLabel) + " occurs (the column's metadata declares " + declaredClasses + " classes)");
         }
+        if (declaredClasses > MAX_CLASSES || total.maxLabel >= MAX_CLASSES) {
+            throw new InvalidColumnException("labelCol", labelCol, (declaredClasses > MAX_CLASSES
+                    ? "declares " + declaredClasses + " classes in its metadata"
+                    : "has the largest label " + fmt(total.maxLabel) + ", which makes " + fmt(total.maxLabel + 1)
+                            + " classes") + "; at most " + MAX_CLASSES + " are supported (one output and one "
+                    + "one-hot column per class): labels must be class indices 0 .. k-1, index them with "
+                    + "StringIndexer");
+        }
+        int classes = declaredClasses > 0 ? declaredClasses : (int) total.maxLabel + 1;
         if (classes < 2) {
             throw new InvalidColumnException("labelCol", labelCol, "holds only class 0: a classifier needs at least "
                     + "two classes");
@@ -205,6 +224,43 @@ final class FrameExamples {
         }
     }
 
+    /** {@code "NaN at feature 3"} for the first value of a row's features that is not finite as a float, or null. */
+    static String firstNonFinite(Object value) {
+        if (value instanceof Vector) {
+            Vector v = (Vector) value;
+            if (v instanceof org.apache.spark.ml.linalg.SparseVector) {
+                org.apache.spark.ml.linalg.SparseVector sv = (org.apache.spark.ml.linalg.SparseVector) v;
+                for (int k = 0; k < sv.indices().length; k++) {
+                    if (!Float.isFinite((float) sv.values()[k])) {
+                        return String.format(Locale.ROOT, "%s at feature %d", (float) sv.values()[k], sv.indices()[k]);
+                    }
+                }
+                return null;
+            }
+            double[] d = v.toArray();
+            for (int i = 0; i < d.length; i++) {
+                if (!Float.isFinite((float) d[i])) {
+                    return String.format(Locale.ROOT, "%s at feature %d", (float) d[i], i);
+                }
+            }
+            return null;
+        }
+        List<Object> list = toList(value);
+        for (int i = 0; i < list.size(); i++) {
+            Object x = list.get(i);
+            float f = x == null ? Float.NaN : ((Number) x).floatValue();
+            if (!Float.isFinite(f)) {
+                return String.format(Locale.ROOT, "%s at feature %d", f, i);
+            }
+        }
+        return null;
+    }
+
+    /** Rows of {@code features} floats in one dense batch of at most {@link #CHUNK_BYTES} (and {@code max}). */
+    static int rowsPerBatch(int features, int max) {
+        return (int) Math.max(1, Math.min(max, CHUNK_BYTES / (4L * features)));
+    }
+
     /** The size of a row's features. */
     static int sizeOf(Object value) {
         return value instanceof Vector ? ((Vector) value).size() : toList(value).size();
@@ -246,15 +302,10 @@ final class FrameExamples {
                 int n = sizeOf(x);
                 minFeatures = Math.min(minFeatures, n);
                 maxFeatures = Math.max(maxFeatures, n);
-                float[] values = new float[n];
-                copyFeatures(x, values, 0);
-                for (int i = 0; i < n; i++) {
-                    if (!Float.isFinite(values[i])) {
-                        if (nonFinite++ == 0) {
-                            firstNonFinite = String.format(Locale.ROOT, "%s at feature %d", values[i], i);
-                        }
-                        break;
-                    }
+                // the stored values only: a sparse row is not densified (a very wide one would not fit)
+                String bad = firstNonFinite(x);
+                if (bad != null && nonFinite++ == 0) {
+                    firstNonFinite = bad;
                 }
             }
             if (row.isNullAt(1)) {
@@ -309,8 +360,9 @@ final class FrameExamples {
 
         @Override
         public DataSet next() {
-            List<Row> chunk = new ArrayList<>(CHUNK);
-            while (rows.hasNext() && chunk.size() < CHUNK) {
+            int most = rowsPerBatch(features + classes, CHUNK);
+            List<Row> chunk = new ArrayList<>(most);
+            while (rows.hasNext() && chunk.size() < most) {
                 chunk.add(rows.next());
             }
             int n = chunk.size();

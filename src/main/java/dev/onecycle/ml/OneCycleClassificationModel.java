@@ -182,9 +182,26 @@ public final class OneCycleClassificationModel
         return dataset.sparkSession().createDataFrame(rows, out);
     }
 
-    /** One row's output (the network's softmax); prefer {@link #transform} for many rows. */
+    /**
+     * One row's output (the network's softmax); prefer {@link #transform} for many rows. {@code predict} and
+     * {@code predictProbability} come through here: a vector of another size than the model's, or with a NaN or
+     * infinite value, is refused like in {@link #transform}.
+     */
     @Override
     public Vector predictRaw(Vector features) {
+        if (features == null) {
+            throw new IllegalArgumentException("predict: features must be a Vector of " + numFeatures
+                    + " values (numFeatures), got null");
+        }
+        if (features.size() != numFeatures) {
+            throw new IllegalArgumentException("predict: features must have the model's " + numFeatures
+                    + " values (numFeatures), got a vector of " + features.size());
+        }
+        String bad = FrameExamples.firstNonFinite(features);
+        if (bad != null) {
+            throw new IllegalArgumentException("predict: features must be finite, got " + bad + "; impute them "
+                    + "(e.g. Imputer) first, as for training");
+        }
         float[] x = new float[numFeatures];
         FrameExamples.copyFeatures(features, x, 0);
         INDArray out;
@@ -257,8 +274,9 @@ public final class OneCycleClassificationModel
                     }
                     done.clear();
                     next = 0;
-                    List<Row> batch = new ArrayList<>(PREDICT_BATCH);
-                    while (rows.hasNext() && batch.size() < PREDICT_BATCH) {
+                    int most = FrameExamples.rowsPerBatch(features, PREDICT_BATCH);
+                    List<Row> batch = new ArrayList<>(most);
+                    while (rows.hasNext() && batch.size() < most) {
                         batch.add(rows.next());
                     }
                     if (batch.isEmpty()) {
@@ -276,18 +294,28 @@ public final class OneCycleClassificationModel
                     return done.get(next++);
                 }
 
+                private String column(Row r) {
+                    return r.schema() == null ? "features" : r.schema().fields()[featuresIndex].name();
+                }
+
                 private void predict(Network network, List<Row> batch) {
                     int n = batch.size();
                     float[] x = new float[n * features];
                     for (int i = 0; i < n; i++) {
                         Object v = batch.get(i).get(featuresIndex);
                         if (v == null) {
-                            throw new InvalidColumnException("featuresCol", batch.get(i).schema() == null ? "features"
-                                    : batch.get(i).schema().fields()[featuresIndex].name(), "is null in a row to predict");
+                            throw new InvalidColumnException("featuresCol", column(batch.get(i)),
+                                    "is null in a row to predict");
                         }
                         if (FrameExamples.sizeOf(v) != features) {
-                            throw new IllegalArgumentException("featuresCol: a row has " + FrameExamples.sizeOf(v)
-                                    + " features, the model takes " + features);
+                            throw new InvalidColumnException("featuresCol", column(batch.get(i)), "a row to predict "
+                                    + "has " + FrameExamples.sizeOf(v) + " features, the model takes " + features);
+                        }
+                        String bad = FrameExamples.firstNonFinite(v);
+                        if (bad != null) {
+                            throw new InvalidColumnException("featuresCol", column(batch.get(i)), "a row to predict "
+                                    + "holds " + bad + "; impute them (e.g. Imputer) or drop those rows first, as "
+                                    + "for training");
                         }
                         FrameExamples.copyFeatures(v, x, i * features);
                     }
@@ -370,6 +398,8 @@ public final class OneCycleClassificationModel
             JsonNode m = StageMetadata.load(path, sc(), OneCycleClassificationModel.class);
             try {
                 byte[] zip = StageMetadata.readBytes(path, "model/model.zip", sc());
+                // a zip that is no DL4J model fails here, naming the file in the folder
+                Network network = Network.restore(zip, new org.apache.hadoop.fs.Path(path, "model/model.zip").toString());
                 OneCycleTrainingSummary summary = null;
                 if (m.path("hasSummary").asBoolean(false)) {
                     summary = OneCycleTrainingSummary.parse(
@@ -379,9 +409,8 @@ public final class OneCycleClassificationModel
                                     StandardCharsets.UTF_8));
                 }
                 OneCycleClassificationModel model = new OneCycleClassificationModel(
-                        PendingUid.park(m.path("uid").asText()), zip, null, m.path("numFeatures").asInt(),
+                        PendingUid.park(m.path("uid").asText()), zip, network, m.path("numFeatures").asInt(),
                         m.path("numClasses").asInt(), summary);
-                model.network(); // a zip that is no DL4J model fails here, naming the path
                 StageMetadata.apply(m, model, (p, v, isDefault) -> {
                     if (isDefault) {
                         model.setDefault(p, v);

@@ -61,11 +61,11 @@ public final class OneCycleClassifier
     private final Param<String> network = new Param<>(this, "network", "the network to train: '" + MLP
             + "' (features -> hidden ReLU -> classes softmax) or a DL4J MultiLayerConfiguration or "
             + "ComputationGraphConfiguration as JSON (its updater's learning rate and momentum are replaced by the "
-            + "1cycle); with initialModel unset or 'mlp'", Rule.<String>of("network", "must be 'mlp' or a DL4J configuration JSON object",
-                    v -> v.equals(MLP) || v.strip().startsWith("{")));
+            + "1cycle); with initialModel unset or 'mlp'", Rule.<String>checked("network", NetworkSpecs::check));
     private final Param<OneCycleClassificationModel> initialModel = new Param<>(this, "initialModel",
             "a model of an earlier part of the same cycle to continue from (its network with updater state); "
-                    + "with startEpoch where that part ended");
+                    + "with startEpoch where that part ended, and its totEpochs and policy (a model that carries its "
+                    + "cycle is refused otherwise), or newCycle to train its weights in a new cycle");
 
     public OneCycleClassifier() {
         this(PendingUid.park(null));
@@ -158,6 +158,9 @@ public final class OneCycleClassifier
     public IntParam totEpochs() { return (IntParam) param(Settings.TOT_EPOCHS); }
     public IntParam startEpoch() { return (IntParam) param(Settings.START_EPOCH); }
     public IntParam epochs() { return (IntParam) param(Settings.EPOCHS); }
+    public org.apache.spark.ml.param.BooleanParam newCycle() {
+        return (org.apache.spark.ml.param.BooleanParam) param(Settings.NEW_CYCLE);
+    }
     public IntParam batchSize() { return (IntParam) param(Settings.BATCH_SIZE); }
     public IntParam averagingFrequency() { return (IntParam) param(Settings.AVERAGING_FREQUENCY); }
     public IntParam workers() { return (IntParam) param(Settings.WORKERS); }
@@ -179,6 +182,13 @@ public final class OneCycleClassifier
     public OneCycleClassifier setTotEpochs(int v) { return set(Settings.TOT_EPOCHS, v); }
     public OneCycleClassifier setStartEpoch(int v) { return set(Settings.START_EPOCH, v); }
     public OneCycleClassifier setEpochs(int v) { return set(Settings.EPOCHS, v); }
+
+    /**
+     * True: train {@code initialModel}'s weights in a new cycle (this fit's startEpoch, totEpochs and policy).
+     * False (the default): a model that carries its 1cycle is continued in that cycle, from the epoch where it
+     * ended, or the fit is refused.
+     */
+    public OneCycleClassifier setNewCycle(boolean v) { return set(Settings.NEW_CYCLE, v); }
     public OneCycleClassifier setBatchSize(int v) { return set(Settings.BATCH_SIZE, v); }
     public OneCycleClassifier setAveragingFrequency(int v) { return set(Settings.AVERAGING_FREQUENCY, v); }
     public OneCycleClassifier setAveraging(String v) { return put(param(Settings.AVERAGING), v); }
@@ -204,7 +214,9 @@ public final class OneCycleClassifier
 
     public double getLrMax() { return get(Settings.LR_MAX); }
     public double getDivFactor() { return get(Settings.DIV_FACTOR); }
-    public double getPctStart() { return get(Settings.PCT_START); }
+
+    /** The warm-up fraction: the value set, else the style's default. */
+    public double getPctStart() { return policy().pctStart(); }
 
     /** The final divisor: the value set, else the style's default. */
     public double getFinalDiv() { return policy().finalDiv(); }
@@ -214,6 +226,7 @@ public final class OneCycleClassifier
     public boolean getThreePhase() { return get(Settings.THREE_PHASE); }
     public int getTotEpochs() { return get(Settings.TOT_EPOCHS); }
     public int getStartEpoch() { return get(Settings.START_EPOCH); }
+    public boolean getNewCycle() { return get(Settings.NEW_CYCLE); }
 
     /** The epochs of this fit: the value set, else to the end of the cycle. */
     public int getEpochs() { return isDefined(epochs()) ? get(Settings.EPOCHS) : getTotEpochs() - getStartEpoch(); }
@@ -245,7 +258,9 @@ public final class OneCycleClassifier
 
     /** The slice of the cycle this fit trains; refuses bounds outside the cycle. */
     CycleSlice slice(int itersPerEpoch) {
-        return CycleSlice.builder().optTotEpochs(getTotEpochs()).optStartEpoch(getStartEpoch()).setEpochs(getEpochs())
+        // unset epochs run to the end of the cycle: at least 1, so that a startEpoch past it is what is named
+        int epochs = isDefined(epochs()) ? get(Settings.EPOCHS) : Math.max(1, getTotEpochs() - getStartEpoch());
+        return CycleSlice.builder().optTotEpochs(getTotEpochs()).optStartEpoch(getStartEpoch()).setEpochs(epochs)
                 .setItersPerEpoch(itersPerEpoch).build();
     }
 

@@ -43,6 +43,17 @@ final class Rule<T> extends AbstractFunction1<T, Object> implements Serializable
 
     private final dev.onecycle.settings.Setting<?> setting;
 
+    /**
+     * A validator whose check throws the {@link InvalidParameterException} itself (a message that says more
+     * than one fixed rule: why a JSON network cannot be read). Anything else it throws is refused as the value.
+     */
+    static <T> Rule<T> checked(String name, dev.onecycle.settings.Setting.Rule<T> check) {
+        return new Rule<>(name, "is not valid", v -> {
+            check.check(v);
+            return true;
+        });
+    }
+
     private Rule(dev.onecycle.settings.Setting<?> setting) {
         this.name = setting.name();
         this.rule = null;
@@ -72,6 +83,8 @@ final class Rule<T> extends AbstractFunction1<T, Object> implements Serializable
         boolean ok;
         try {
             ok = value != null && check.test(value);
+        } catch (InvalidParameterException e) {
+            throw e;
         } catch (RuntimeException e) {
             ok = false;
         }

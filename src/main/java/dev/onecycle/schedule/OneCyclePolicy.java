@@ -9,12 +9,14 @@ import java.util.Objects;
  * length ({@link #over(long)}) or a {@link CycleSlice} ({@link #schedule(CycleSlice)}) to get the values.
  *
  * <p>Immutable; build it with {@link #builder()}. Defaults are fastai's: {@code divFactor} 25,
- * {@code pctStart} 0.3, momentum 0.95 → 0.85 → 0.95, cosine annealing, style {@link OneCycleStyle#FASTAI}.
+ * {@code pctStart} 0.3 (FASTAI2: fastai 2's 0.25), momentum 0.95 → 0.85 → 0.95, cosine annealing, style
+ * {@link OneCycleStyle#FASTAI}.
  *
  * <p>{@code finalDiv} follows each reference's own parameter: for FASTAI the final learning rate is
- * {@code lrMax / finalDiv} (fastai's {@code final_div}, default {@code divFactor * 1e4}); for PYTORCH it is
- * {@code initialLr / finalDiv} (torch's {@code final_div_factor}, default {@code 1e4}). With the defaults both
- * end at {@code lrMax / (divFactor * 1e4)}.
+ * {@code lrMax / finalDiv} (fastai's {@code final_div}, default {@code divFactor * 1e4}); for FASTAI2 too
+ * (fastai 2's {@code div_final}, default {@code 1e5}); for PYTORCH it is {@code initialLr / finalDiv} (torch's
+ * {@code final_div_factor}, default {@code 1e4}). With the defaults FASTAI and PYTORCH both end at
+ * {@code lrMax / (divFactor * 1e4)}.
  */
 public final class OneCyclePolicy implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -23,6 +25,10 @@ public final class OneCyclePolicy implements Serializable {
     public static final double DEFAULT_DIV_FACTOR = 25.0;
     /** fastai's {@code pct_start} default (PyTorch's is 0.3 too). */
     public static final double DEFAULT_PCT_START = 0.3;
+    /** fastai 2's {@code fit_one_cycle} {@code pct_start} default. */
+    public static final double DEFAULT_PCT_START_FASTAI2 = 0.25;
+    /** fastai 2's {@code fit_one_cycle} {@code div_final} default. */
+    public static final double DEFAULT_FINAL_DIV_FASTAI2 = 1e5;
     /** First of fastai's {@code moms} pair; PyTorch's {@code max_momentum}. */
     public static final double DEFAULT_MAX_MOMENTUM = 0.95;
     /** Second of fastai's {@code moms} pair; PyTorch's {@code base_momentum}. */
@@ -38,11 +44,11 @@ public final class OneCyclePolicy implements Serializable {
     private final OneCycleStyle style;
     private final boolean threePhase;
 
-    private OneCyclePolicy(Builder b) {
+    private OneCyclePolicy(Builder b, double pctStart, double finalDiv) {
         this.lrMax = b.lrMax;
         this.divFactor = b.divFactor;
-        this.pctStart = b.pctStart;
-        this.finalDiv = b.finalDiv;
+        this.pctStart = pctStart;
+        this.finalDiv = finalDiv;
         this.maxMomentum = b.maxMomentum;
         this.baseMomentum = b.baseMomentum;
         this.annealing = b.annealing;
@@ -61,7 +67,11 @@ public final class OneCyclePolicy implements Serializable {
                 .optStyle(style).optThreePhase(threePhase);
     }
 
-    /** The schedule of this policy over a whole cycle of {@code totalIterations} minibatch steps. */
+    /**
+     * The schedule of this policy over a whole cycle of {@code totalIterations} minibatch steps. FASTAI2's values
+     * depend on how the cycle divides into epochs: here it is one epoch of {@code totalIterations} steps
+     * (fastai 2's {@code fit_one_cycle(1)}); {@link #schedule(CycleSlice)} uses the slice's epochs.
+     */
     public OneCycleSchedule over(long totalIterations) {
         if (totalIterations <= 0) {
             throw new InvalidParameterException("totalIterations", "must be > 0", totalIterations);
@@ -70,12 +80,25 @@ public final class OneCyclePolicy implements Serializable {
             throw new InvalidParameterException("totalIterations",
                     "must fit DL4J's int iteration counter (<= " + Integer.MAX_VALUE + ")", totalIterations);
         }
-        return style == OneCycleStyle.FASTAI ? new FastaiOneCycle(this, totalIterations)
-                : new TorchOneCycle(this, totalIterations);
+        switch (style) {
+            case FASTAI:
+                return new FastaiOneCycle(this, totalIterations);
+            case FASTAI2:
+                return new Fastai2OneCycle(this, 1, (int) totalIterations);
+            default:
+                return new TorchOneCycle(this, totalIterations);
+        }
     }
 
-    /** The schedule of the whole cycle a slice belongs to ({@code slice.totalIterations()} steps). */
+    /**
+     * The schedule of the whole cycle a slice belongs to ({@code slice.totalIterations()} steps of
+     * {@code slice.totEpochs()} epochs).
+     */
     public OneCycleSchedule schedule(CycleSlice slice) {
+        if (style == OneCycleStyle.FASTAI2) {
+            over(slice.totalIterations()); // the same checks of the length
+            return new Fastai2OneCycle(this, slice.totEpochs(), slice.itersPerEpoch());
+        }
         return over(slice.totalIterations());
     }
 
@@ -122,7 +145,7 @@ public final class OneCyclePolicy implements Serializable {
 
     /** The learning rate the cycle anneals to at its end (reached at the last step only in PYTORCH style). */
     public double finalLr() {
-        return style == OneCycleStyle.FASTAI ? lrMax / finalDiv : initialLr() / finalDiv;
+        return style == OneCycleStyle.PYTORCH ? initialLr() / finalDiv : lrMax / finalDiv;
     }
 
     @Override
@@ -161,7 +184,7 @@ public final class OneCyclePolicy implements Serializable {
     public static final class Builder {
         private double lrMax = Double.NaN;
         private double divFactor = DEFAULT_DIV_FACTOR;
-        private double pctStart = DEFAULT_PCT_START;
+        private double pctStart = Double.NaN;
         private double finalDiv = Double.NaN;
         private double maxMomentum = DEFAULT_MAX_MOMENTUM;
         private double baseMomentum = DEFAULT_BASE_MOMENTUM;
@@ -184,7 +207,7 @@ public final class OneCyclePolicy implements Serializable {
             return this;
         }
 
-        /** The fraction of the cycle spent increasing the learning rate, in [0, 1]. Default 0.3. */
+        /** The fraction of the cycle spent increasing the learning rate, in [0, 1]. Default 0.3 (FASTAI2 0.25). */
         public Builder optPctStart(double pctStart) {
             this.pctStart = Checks.fraction("pctStart", pctStart);
             return this;
@@ -234,14 +257,16 @@ public final class OneCyclePolicy implements Serializable {
                         "is only defined for style pytorch (fastai's 1cycle has two phases)", "true with style "
                                 + style.id());
             }
-            if (Double.isNaN(finalDiv)) {
-                finalDiv = style == OneCycleStyle.FASTAI ? divFactor * 1e4 : 1e4;
-            }
+            // unset: the style's own default (the builder keeps "unset", so a later style change gets its own)
+            double pct = !Double.isNaN(pctStart) ? pctStart
+                    : style == OneCycleStyle.FASTAI2 ? DEFAULT_PCT_START_FASTAI2 : DEFAULT_PCT_START;
+            double fd = !Double.isNaN(finalDiv) ? finalDiv : style == OneCycleStyle.FASTAI ? divFactor * 1e4
+                    : style == OneCycleStyle.FASTAI2 ? DEFAULT_FINAL_DIV_FASTAI2 : 1e4;
             if (!Double.isFinite(lrMax / divFactor) || lrMax / divFactor == 0) {
                 throw new InvalidParameterException("divFactor",
                         "must leave lrMax / divFactor finite and > 0 (lrMax " + lrMax + ")", divFactor);
             }
-            return new OneCyclePolicy(this);
+            return new OneCyclePolicy(this, pct, fd);
         }
     }
 }

@@ -30,11 +30,11 @@ public final class Settings {
             .doc("The cycle starts at lr-max / D.").defaultValue(OneCyclePolicy.DEFAULT_DIV_FACTOR).paramLabel("D")
             .defaultDoc("25").rule(v -> OneCyclePolicy.builder().optDivFactor(v)).recorded("policy.divFactor").build();
     public static final Setting<Double> PCT_START = Setting.builder("pctStart", SettingType.DOUBLE)
-            .doc("Fraction of the cycle spent warming up, in [0, 1].").defaultValue(OneCyclePolicy.DEFAULT_PCT_START)
-            .paramLabel("P").rule(v -> OneCyclePolicy.builder().optPctStart(v)).recorded("policy.pctStart").build();
+            .doc("Fraction of the cycle spent warming up, in [0, 1].").paramLabel("P")
+            .defaultDoc("fastai, pytorch 0.3; fastai2 0.25").rule(v -> OneCyclePolicy.builder().optPctStart(v)).recorded("policy.pctStart").build();
     public static final Setting<Double> FINAL_DIV = Setting.builder("finalDiv", SettingType.DOUBLE)
-            .doc("Final divisor: fastai ends at lr-max / F, pytorch at lr-max / D / F.").paramLabel("F")
-            .defaultDoc("fastai D * 1e4, pytorch 1e4").rule(v -> OneCyclePolicy.builder().optFinalDiv(v))
+            .doc("Final divisor: fastai and fastai2 end at lr-max / F, pytorch at lr-max / D / F.").paramLabel("F")
+            .defaultDoc("fastai D * 1e4, fastai2 1e5, pytorch 1e4").rule(v -> OneCyclePolicy.builder().optFinalDiv(v))
             .recorded("policy.finalDiv").build();
     public static final Setting<MomentumPair> MOMS = Setting.builder("moms", SettingType.MOMENTUM_PAIR)
             .doc("Momentum at the ends and at the peak, each in [0, 1).").paramLabel("MAX,BASE")
@@ -42,9 +42,10 @@ public final class Settings {
             .rule(v -> OneCyclePolicy.builder().optMomentum(v.max(), v.base())).alias("maxMomentum")
             .alias("baseMomentum").recorded("policy.maxMomentum", "policy.baseMomentum").build();
     public static final Setting<OneCycleStyle> STYLE = Setting.builder("style", SettingType.oneOf(OneCycleStyle.class,
-            "fastai, pytorch", OneCycleStyle::parse, OneCycleStyle::id))
-            .doc("Reference implementation to reproduce exactly.").defaultValue(OneCycleStyle.FASTAI)
-            .paramLabel("fastai|pytorch").recorded("policy.style").build();
+            "fastai, fastai2, pytorch", OneCycleStyle::parse, OneCycleStyle::id))
+            .doc("Reference implementation to reproduce exactly: fastai v1's OneCycleScheduler, fastai 2's "
+                    + "fit_one_cycle or PyTorch's OneCycleLR.").defaultValue(OneCycleStyle.FASTAI)
+            .paramLabel("fastai|fastai2|pytorch").recorded("policy.style").build();
     public static final Setting<Annealing> ANNEAL = Setting.builder("anneal", SettingType.oneOf(Annealing.class,
             "cos, linear", Annealing::parse, Annealing::id))
             .doc("Annealing within each phase.").defaultValue(Annealing.COS).paramLabel("cos|linear")
@@ -63,6 +64,11 @@ public final class Settings {
     public static final Setting<Integer> EPOCHS = Setting.builder("epochs", SettingType.INT)
             .doc("Epochs to run now.").defaultDoc("to the end of the cycle").paramLabel("E")
             .rule(v -> CycleSlice.builder().setEpochs(v)).build();
+    public static final Setting<Boolean> NEW_CYCLE = Setting.builder("newCycle", SettingType.BOOLEAN)
+            .doc("With a trained model to start from: start a new cycle on its weights. Without it, a model that "
+                    + "carries its 1cycle (one this project trained) must be continued where it ended, in the same "
+                    + "cycle (start epoch, total epochs and policy its own), or the training is refused.")
+            .defaultValue(false).build();
 
     // ---- the trainer ----
     public static final Setting<Integer> BATCH_SIZE = Setting.builder("batchSize", SettingType.INT)
@@ -135,7 +141,7 @@ public final class Settings {
     public static final List<Setting<?>> POLICY = List.of(LR_MAX, DIV_FACTOR, PCT_START, FINAL_DIV, MOMS, STYLE,
             ANNEAL, THREE_PHASE);
     /** The slice of the cycle. */
-    public static final List<Setting<?>> CYCLE = List.of(TOT_EPOCHS, START_EPOCH, EPOCHS);
+    public static final List<Setting<?>> CYCLE = List.of(TOT_EPOCHS, START_EPOCH, EPOCHS, NEW_CYCLE);
     /** How the trainer trains, and the built-in network. */
     public static final List<Setting<?>> TRAINER = List.of(BATCH_SIZE, AVERAGING_FREQUENCY, AVERAGING, WORKERS, SEED,
             HIDDEN);
@@ -178,12 +184,18 @@ public final class Settings {
         }
     }
 
-    /** The policy these values give; the builder refuses combinations (three phases with fastai). */
+    /**
+     * The policy these values give (pctStart and finalDiv unset: the style's defaults); the builder refuses
+     * combinations (three phases with fastai).
+     */
     public static OneCyclePolicy policy(SettingValues v) {
         MomentumPair moms = v.get(MOMS);
         OneCyclePolicy.Builder b = OneCyclePolicy.builder().setLrMax(v.get(LR_MAX)).optDivFactor(v.get(DIV_FACTOR))
-                .optPctStart(v.get(PCT_START)).optMomentum(moms.max(), moms.base()).optStyle(v.get(STYLE))
+                .optMomentum(moms.max(), moms.base()).optStyle(v.get(STYLE))
                 .optAnnealing(v.get(ANNEAL)).optThreePhase(v.get(THREE_PHASE));
+        if (v.get(PCT_START) != null) {
+            b.optPctStart(v.get(PCT_START));
+        }
         if (v.get(FINAL_DIV) != null) {
             b.optFinalDiv(v.get(FINAL_DIV));
         }

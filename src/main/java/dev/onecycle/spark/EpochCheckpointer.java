@@ -5,6 +5,8 @@ import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.checkpoint.CheckpointLock;
 import dev.onecycle.checkpoint.CheckpointState;
 import dev.onecycle.checkpoint.CheckpointStore;
+import dev.onecycle.checkpoint.Fence;
+import dev.onecycle.checkpoint.LockLostException;
 import dev.onecycle.dl4j.AppliedStep;
 import dev.onecycle.dl4j.Network;
 import java.io.IOException;
@@ -15,21 +17,25 @@ import java.util.Locale;
 
 /**
  * A {@link TrainingObserver} that writes a checkpoint after every epoch (driver side, through
- * {@link CheckpointStore}), keeps the newest {@code keep}, and keeps the folder's lock (if given) alive while
- * training runs. {@code onecycle train} adds one; add it to your own {@link OneCycleTrainer} the same way.
+ * {@link CheckpointStore}) and keeps the newest {@code keep}; with the folder's lock (if given) as its fence,
+ * each write and deletion first checks the lock is still this job's ({@link CheckpointLock#check}).
+ * {@code onecycle train} adds one; add it to your own {@link OneCycleTrainer} the same way.
  *
  * <p>The write runs in the background on a copy of the network taken at the end of the epoch, so the next
  * epoch trains meanwhile (the zip compression of DL4J's {@code ModelSerializer} is most of a write). The next
- * checkpoint, and the end of training, wait for it; a failed write fails the job there, naming the path.
+ * checkpoint, and the end of training, wait for it; a failed write fails the job there, naming the path (or,
+ * after {@link #keepTrainingOnFailedWrites}, is reported in one line and training goes on).
  *
  * <p>With a {@link CheckpointCadence} it also writes mid-epoch checkpoints ({@code epoch-0008-round-0120}) of
- * the averaged state at a round boundary ({@link TrainingObserver#onRoundsAveraged}), the same way; a resume from
+ * the averaged state at a round boundary ({@link TrainingObserver#onRoundsAveraged}), the same way: a round
+ * {@code --checkpoint-every} asks for ends its Spark job ({@link #wantsStateAfter}), so it is exact on both paths,
+ * and the time cadence is taken at the next job boundary; a resume from
  * one continues that epoch at the next round, bitwise as if never stopped. {@link #checkpointNow} writes one at
  * once and waits (a graceful stop).
  */
 public final class EpochCheckpointer implements TrainingObserver {
     private final CheckpointStore store;
-    private final CheckpointLock lock;
+    private final Fence fence;
     private final int keep;
     private final PrintWriter out;
     private final java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(
@@ -40,6 +46,9 @@ public final class EpochCheckpointer implements TrainingObserver {
             });
     private java.util.concurrent.Future<?> pending;
     private String abortFailure;
+    private volatile boolean keepTraining;
+    private final List<String> failedWrites = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private final java.util.Set<String> failedNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CheckpointCadence cadence;
     private long lastCheckpointNanos = System.nanoTime();
     /** (epoch, round) of the last checkpoint begun, or where the epoch (or a resumed fit) started. */
@@ -55,10 +64,32 @@ public final class EpochCheckpointer implements TrainingObserver {
     public EpochCheckpointer(CheckpointStore store, CheckpointLock lock, int keep, PrintWriter out,
             CheckpointCadence cadence) {
         this.store = store;
-        this.lock = lock;
+        this.fence = lock == null ? Fence.NONE : lock;
         this.keep = keep;
         this.out = out;
         this.cadence = cadence;
+    }
+
+    /**
+     * A checkpoint that cannot be written (a full disk, a lost connection) no longer fails the job: the failure is
+     * reported in one line, later checkpoints are tried as due, and {@link #failedWrites} lists what failed so
+     * the job can still save its trained model and then say so. A lost lock still stops it.
+     */
+    public EpochCheckpointer keepTrainingOnFailedWrites() {
+        keepTraining = true;
+        return this;
+    }
+
+    /** The messages of the writes that failed (after {@link #keepTrainingOnFailedWrites}), oldest first. */
+    public List<String> failedWrites() {
+        synchronized (failedWrites) {
+            return List.copyOf(failedWrites);
+        }
+    }
+
+    /** True when the checkpoint {@code name} was begun and could not be written. */
+    public boolean failed(String name) {
+        return failedNames.contains(name);
     }
 
     /** The state of a run that has completed {@code epochsDone} epochs of the plan's cycle. */
@@ -90,9 +121,12 @@ public final class EpochCheckpointer implements TrainingObserver {
             lastEpoch = round.epoch();
             lastRound = round.round();
         }
-        if (lock != null) {
-            lock.heartbeat();
-        }
+    }
+
+    /** Rounds {@code --checkpoint-every} asks for end their Spark job, so the driver holds exactly their state. */
+    @Override
+    public boolean wantsStateAfter(TrainingPlan plan, int epoch, int roundsDone) {
+        return cadence.everyRounds() > 0 && roundsDone % cadence.everyRounds() == 0;
     }
 
     @Override
@@ -106,15 +140,17 @@ public final class EpochCheckpointer implements TrainingObserver {
 
     /**
      * Writes a mid-epoch checkpoint of {@code network} at {@code progress} now (unless the last one begun holds
-     * this very state) and waits for it and any write before it: for a graceful stop. Returns its folder name.
+     * this very state) and waits for it and any write before it: for a graceful stop. Returns its folder name,
+     * or null when it could not be written (after {@link #keepTrainingOnFailedWrites}).
      */
     public String checkpointNow(TrainingPlan plan, EpochProgress progress, Network network) {
+        int failed = failedWrites.size();
         if (lastEpoch != progress.epoch() || lastRound != progress.roundsDone()) {
             Network snapshot = network.copy();
             begin(state(plan, progress, snapshot), snapshot);
         }
         awaitPending();
-        return CheckpointStore.nameFor(progress.epoch(), progress.roundsDone());
+        return failedWrites.size() > failed ? null : CheckpointStore.nameFor(progress.epoch(), progress.roundsDone());
     }
 
     @Override
@@ -129,24 +165,49 @@ public final class EpochCheckpointer implements TrainingObserver {
         lastEpoch = state.epoch();
         lastRound = state.round();
         lastCheckpointNanos = System.nanoTime();
+        fence.check(); // a job that lost its lock begins no checkpoint
         pending = writer.submit(() -> {
             long started = System.nanoTime();
+            Checkpoint c;
             try {
-                Checkpoint c = store.write(state, snapshot);
-                List<org.apache.hadoop.fs.Path> pruned = store.prune(keep);
+                c = store.write(state, snapshot, fence);
+            } catch (IOException e) {
+                if (!keepTraining) {
+                    throw new CheckpointWriteException(e);
+                }
+                failedNames.add(CheckpointStore.nameFor(state.epoch(), state.round()));
+                failedWrites.add(e.getMessage());
                 synchronized (out) {
-                    out.printf(Locale.ROOT, "checkpoint %s written in %.2f s%s%n", c.name(),
-                            (System.nanoTime() - started) / 1e9,
-                            pruned.isEmpty() ? "" : " (removed " + pruned.size() + " older)");
+                    out.println("checkpoints: " + e.getMessage() + "; training goes on, the next checkpoint is tried "
+                            + "when due, and the trained model is saved at the end");
                     out.flush();
                 }
-            } catch (IOException e) {
-                throw new CheckpointWriteException(e);
+                return;
             }
+            List<org.apache.hadoop.fs.Path> pruned;
+            try {
+                pruned = store.prune(keep, fence);
+            } catch (LockLostException e) {
+                throw e;
+            } catch (IOException e) {
+                if (!keepTraining) {
+                    throw new CheckpointWriteException(e);
+                }
+                pruned = List.of(); // older checkpoints stay: pruning is repeated after the next write
+            } catch (RuntimeException | org.apache.hadoop.fs.FSError e) {
+                if (!keepTraining) {
+                    throw e;
+                }
+                pruned = List.of();
+            }
+            synchronized (out) {
+                out.printf(Locale.ROOT, "checkpoint %s written in %.2f s%s%n", c.name(),
+                        (System.nanoTime() - started) / 1e9,
+                        pruned.isEmpty() ? "" : " (removed " + pruned.size() + " older)");
+                out.flush();
+            }
+            return;
         });
-        if (lock != null) {
-            lock.heartbeat();
-        }
     }
 
     @Override

@@ -411,6 +411,16 @@ public final class OneCycleTrainer {
             return false;
         }
 
+        /** True when an observer needs the state after {@code roundsDone} rounds of the epoch. */
+        private boolean wanted(int epoch, int roundsDone) {
+            for (TrainingObserver o : observers) {
+                if (o.wantsStateAfter(plan, epoch, roundsDone)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private boolean stopAfter(RoundState state) {
             boolean stop = false;
             for (TrainingObserver o : observers) {
@@ -423,6 +433,12 @@ public final class OneCycleTrainer {
         private List<RoundState> rounds(int epoch, int first) {
             int ipe = plan.slice().itersPerEpoch();
             int n = path == AveragingPath.BARRIER ? Math.min(roundsPerJob, plan.roundsPerEpoch() - first) : 1;
+            for (int k = 1; k < n; k++) { // a round an observer needs the state of ends the job
+                if (wanted(epoch, first + k)) {
+                    n = k;
+                    break;
+                }
+            }
             List<RoundState> states = new ArrayList<>(n);
             for (int r = first; r < first + n; r++) {
                 int step = r * averagingFrequency;

@@ -28,6 +28,16 @@ public interface TrainingObserver {
     }
 
     /**
+     * True when this observer needs the driver to hold the averaged state after {@code roundsDone} rounds of
+     * {@code epoch} (a mid-epoch checkpoint at that round): on the barrier path the Spark job that would pass
+     * that round ends there instead, so {@link #onRoundsAveraged} is called with exactly that state. Results are
+     * unchanged (the rounds are the same, only the jobs are cut differently). Default: false.
+     */
+    default boolean wantsStateAfter(TrainingPlan plan, int epoch, int roundsDone) {
+        return false;
+    }
+
+    /**
      * Asked after every round, once all observers heard of it in {@link #onRound}: true ends the fit after this
      * round: no later round is reported, {@link #onEpoch} is not called for the cut epoch, {@link #onFinish} is.
      * A job the trainer had already submitted (the next round, or on the barrier path the next rounds) still

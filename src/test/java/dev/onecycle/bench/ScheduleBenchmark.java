@@ -30,7 +30,7 @@ public class ScheduleBenchmark {
     static final int ITERS_PER_EPOCH = 1000;
     static final int N = EPOCHS * ITERS_PER_EPOCH;
 
-    @Param({"fastai", "pytorch"})
+    @Param({"fastai", "fastai2", "pytorch"})
     public String style;
 
     private OneCycleLearningRate lr;

@@ -75,6 +75,26 @@ class ScheduleCommandTest {
     }
 
     @Test
+    void fastai2StyleRowsAreFitOneCyclesWithItsDefaultsOverTheSlicesEpochs() {
+        CliRun run = schedule("--style", "fastai2", "--tot-epochs", "7", "--iters-per-epoch", "13", "--start-epoch",
+                "2");
+        // unset --pct-start and --final-div: fastai 2's fit_one_cycle defaults 0.25 and 1e5
+        OneCycleSchedule expected = OneCyclePolicy.builder().setLrMax(0.01).optPctStart(0.25).optFinalDiv(1e5)
+                .optStyle(dev.onecycle.schedule.OneCycleStyle.FASTAI2).build()
+                .schedule(CycleSlice.rest(7, 2, 13));
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.outLines();
+        assertEquals(1 + 5 * 13, lines.size());
+        for (int i = 26; i < 91; i++) {
+            String[] cols = lines.get(i - 25).split(",");
+            assertEquals(i, Long.parseLong(cols[0]));
+            assertEquals(expected.lr(i), Double.parseDouble(cols[2]), 0.0);
+            assertEquals(expected.momentum(i), Double.parseDouble(cols[3]), 0.0);
+        }
+    }
+
+    @Test
     void slicesZeroToEightAndEightToTwentyConcatenatedAreTheWholeCycleExactly() {
         CliRun first = schedule("--epochs", "8");
         CliRun rest = schedule("--start-epoch", "8");
@@ -89,7 +109,7 @@ class ScheduleCommandTest {
     static Stream<Arguments> badFlags() {
         return Stream.of(
                 Arguments.of("--foo", "unknown option", new String[] {"--foo"}),
-                Arguments.of("--style", "fastai, pytorch", new String[] {"--style", "keras"}),
+                Arguments.of("--style", "fastai, fastai2, pytorch", new String[] {"--style", "keras"}),
                 Arguments.of("--lr-max", "got -1.0", new String[] {"--lr-max", "-1"}),
                 Arguments.of("--lr-max", "got NaN", new String[] {"--lr-max", "NaN"}),
                 Arguments.of("--lr-max", "got Infinity", new String[] {"--lr-max", "Infinity"}),
@@ -132,7 +152,7 @@ class ScheduleCommandTest {
 
     @Test
     void messagesSayTheFlagTheRuleAndTheValue() {
-        assertEquals("onecycle: --style: expected one of fastai, pytorch, got 'keras'",
+        assertEquals("onecycle: --style: expected one of fastai, fastai2, pytorch, got 'keras'",
                 schedule("--style", "keras").err().strip());
         assertEquals("onecycle: --lr-max: lrMax must be finite and > 0, got -1.0",
                 schedule("--lr-max", "-1").err().strip());

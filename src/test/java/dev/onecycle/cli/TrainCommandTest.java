@@ -158,7 +158,7 @@ class TrainCommandTest {
         assertRefused(CliRun.of("train", "--lr-max", "-0.1"), "--lr-max");
         assertRefused(CliRun.of("train", "--workers", "two"), "--workers");
         assertRefused(CliRun.of("train", "--bogus"), "--bogus");
-        assertRefused(CliRun.of("train", "--style", "keras"), "--style", "fastai, pytorch");
+        assertRefused(CliRun.of("train", "--style", "keras"), "--style", "fastai, fastai2, pytorch");
         assertRefused(CliRun.of("train", "--master", "foo"), "--master", "local[*]", "'foo'");
     }
 

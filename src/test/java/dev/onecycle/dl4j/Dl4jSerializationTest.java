@@ -34,6 +34,8 @@ class Dl4jSerializationTest {
             .optPctStart(0.35).optMomentum(0.93, 0.8).build();
     private static final OneCyclePolicy TORCH = POLICY.toBuilder().optStyle(OneCycleStyle.PYTORCH)
             .optThreePhase(true).optAnnealing(Annealing.LINEAR).optFinalDiv(300).build();
+    private static final OneCyclePolicy FASTAI2 = OneCyclePolicy.builder().setLrMax(0.05)
+            .optStyle(OneCycleStyle.FASTAI2).build();
     private static final CycleSlice SLICE = CycleSlice.full(6, Fixtures.ITERS_PER_EPOCH);
 
     @TempDir
@@ -63,7 +65,7 @@ class Dl4jSerializationTest {
 
     @Test
     void adaptersSurviveJavaSerialization() {
-        for (OneCyclePolicy p : new OneCyclePolicy[] {POLICY, TORCH}) {
+        for (OneCyclePolicy p : new OneCyclePolicy[] {POLICY, TORCH, FASTAI2}) {
             OneCycleLearningRate lr = new OneCycleLearningRate(p, SLICE);
             OneCycleMomentum mom = new OneCycleMomentum(p, SLICE);
             OneCycleLearningRate lrBack = RoundTrip.javaSerialize(lr);
@@ -76,7 +78,7 @@ class Dl4jSerializationTest {
             for (int i = 0; i < SLICE.totalIterations(); i++) {
                 assertEquals(lr.valueAt(i, 0), lrBack.valueAt(i, 0));
                 assertEquals(mom.valueAt(i, 0), momBack.valueAt(i, 0));
-                assertEquals(p.over(SLICE.totalIterations()).lr(i), lrBack.valueAt(i, 7));
+                assertEquals(p.schedule(SLICE).lr(i), lrBack.valueAt(i, 7));
             }
             assertThrows(IllegalArgumentException.class, () -> lrBack.valueAt((int) SLICE.totalIterations(), 0));
             assertThrows(IllegalArgumentException.class, () -> momBack.valueAt(-1, 0));
@@ -101,7 +103,7 @@ class Dl4jSerializationTest {
 
     @Test
     void multiLayerConfigurationJsonKeepsTheSchedules() {
-        for (OneCyclePolicy p : new OneCyclePolicy[] {POLICY, TORCH}) {
+        for (OneCyclePolicy p : new OneCyclePolicy[] {POLICY, TORCH, FASTAI2}) {
             MultiLayerConfiguration conf = Fixtures.mlnConf(OneCycleUpdaters.nesterovs(p, SLICE));
             String json = conf.toJson();
             assertTrue(json.contains(OneCycleLearningRate.class.getName()), "the JSON names the schedule class");
@@ -116,7 +118,7 @@ class Dl4jSerializationTest {
 
     @Test
     void computationGraphConfigurationJsonKeepsTheSchedules() {
-        for (OneCyclePolicy p : new OneCyclePolicy[] {POLICY, TORCH}) {
+        for (OneCyclePolicy p : new OneCyclePolicy[] {POLICY, TORCH, FASTAI2}) {
             ComputationGraphConfiguration conf = Fixtures.graphConf(OneCycleUpdaters.nesterovs(p, SLICE));
             ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
             assertEquals(conf, back);

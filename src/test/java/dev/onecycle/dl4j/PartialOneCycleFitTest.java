@@ -32,6 +32,8 @@ class PartialOneCycleFitTest {
     private static final int IPE = Fixtures.ITERS_PER_EPOCH;
     private static final OneCyclePolicy FASTAI = OneCyclePolicy.builder().setLrMax(0.2).build();
     private static final OneCyclePolicy TORCH = FASTAI.toBuilder().optStyle(OneCycleStyle.PYTORCH).build();
+    private static final OneCyclePolicy FASTAI2 = OneCyclePolicy.builder().setLrMax(0.2)
+            .optStyle(OneCycleStyle.FASTAI2).build();
 
     @TempDir
     Path dir;
@@ -97,7 +99,7 @@ class PartialOneCycleFitTest {
     }
 
     private static void assertSameTraining(OneCyclePolicy policy, int tot, Training expected, Training actual) {
-        OneCycleSchedule s = policy.over((long) tot * IPE);
+        OneCycleSchedule s = policy.schedule(CycleSlice.full(tot, IPE));
         assertEquals(tot * IPE, expected.steps().size(), "one recorded step per minibatch");
         assertEquals(expected.steps().size(), actual.steps().size());
         for (int i = 0; i < expected.steps().size(); i++) {
@@ -124,6 +126,7 @@ class PartialOneCycleFitTest {
                 Arguments.of("15-epoch cycle, 0->8 then 8->15 (7 epochs)", FASTAI, 15, new int[] {8}),
                 Arguments.of("20-epoch cycle, 0->8->15->20", FASTAI, 20, new int[] {8, 15}),
                 Arguments.of("pytorch style, 15-epoch cycle, 0->8->15", TORCH, 15, new int[] {8}),
+                Arguments.of("fastai2 style, 7-epoch cycle, 0->2->3->7", FASTAI2, 7, new int[] {2, 3}),
                 Arguments.of("6-epoch cycle cut after every epoch", FASTAI, 6, new int[] {1, 2, 3, 4, 5}));
     }
 

@@ -65,7 +65,7 @@ class OneCycleClassifierTest {
         OneCycleClassifier oc = new OneCycleClassifier();
         InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> oc.setLrMax(-1));
         assertEquals("lrMax must be finite and > 0, got -1.0", e.getMessage());
-        assertEquals("style must be one of fastai, pytorch, got 'keras'",
+        assertEquals("style must be one of fastai, fastai2, pytorch, got 'keras'",
                 assertThrows(InvalidParameterException.class, () -> oc.setStyle("keras")).getMessage());
         assertEquals("pctStart must be in [0, 1], got 1.5",
                 assertThrows(InvalidParameterException.class, () -> oc.setPctStart(1.5)).getMessage());
@@ -86,6 +86,16 @@ class OneCycleClassifierTest {
         assertEquals(5, oc.getEpochs(), "unset epochs run to the end of the cycle");
         assertEquals(3, oc.setStartEpoch(2).getEpochs());
         assertEquals(250_000.0, oc.getFinalDiv(), "fastai's default final divisor: divFactor * 1e4");
+        assertEquals(0.3, oc.getPctStart(), "fastai's default pctStart");
+        // the style Param takes fastai2, whose unset pctStart and finalDiv are fit_one_cycle's defaults
+        OneCycleClassifier v2 = new OneCycleClassifier().setStyle("fastai2");
+        assertEquals("fastai2", v2.getStyle());
+        assertEquals(0.25, v2.getPctStart());
+        assertEquals(1e5, v2.getFinalDiv());
+        assertEquals(dev.onecycle.schedule.OneCycleStyle.FASTAI2, v2.policy().style());
+        assertEquals(0.4, v2.setPctStart(0.4).getPctStart());
+        assertTrue(explained.contains("pctStart: Fraction of the cycle spent warming up, in [0, 1]. Unset: fastai, "
+                + "pytorch 0.3; fastai2 0.25. (undefined)"), explained);
         // a combination the policy refuses, refused before any data is read
         OneCycleClassifier fastaiThreePhase = new OneCycleClassifier().setThreePhase(true);
         assertEquals("threePhase", assertThrows(InvalidParameterException.class,

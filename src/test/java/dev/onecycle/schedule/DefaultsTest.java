@@ -43,6 +43,31 @@ class DefaultsTest {
     }
 
     @Test
+    void fastai2DefaultsAreFitOneCyclesAndFollowTheStyleNotTheBuilderOrder() {
+        OneCyclePolicy p = OneCyclePolicy.builder().setLrMax(0.01).optStyle(OneCycleStyle.FASTAI2).build();
+        assertEquals(25.0, p.divFactor());
+        assertEquals(0.25, p.pctStart(), "fit_one_cycle's pct_start");
+        assertEquals(1e5, p.finalDiv(), "fit_one_cycle's div_final");
+        assertEquals(0.95, p.maxMomentum());
+        assertEquals(0.85, p.baseMomentum());
+        assertClose(0.01 / 1e5, p.finalLr(), () -> "lr_max / div_final");
+        // an unset value is the style's default whatever was set before the style
+        OneCyclePolicy.Builder b = OneCyclePolicy.builder().setLrMax(0.01);
+        assertEquals(0.3, b.build().pctStart());
+        assertEquals(25e4, b.build().finalDiv());
+        assertEquals(0.25, b.optStyle(OneCycleStyle.FASTAI2).build().pctStart());
+        assertEquals(1e4, b.optStyle(OneCycleStyle.PYTORCH).build().finalDiv());
+        assertEquals(0.3, b.build().pctStart());
+        // set values stay what they were set to
+        OneCyclePolicy set = OneCyclePolicy.builder().setLrMax(0.01).optPctStart(0.4).optFinalDiv(7)
+                .optStyle(OneCycleStyle.FASTAI2).build();
+        assertEquals(0.4, set.pctStart());
+        assertEquals(7, set.finalDiv());
+        assertEquals(OneCycleStyle.FASTAI2, OneCycleStyle.parse(" FastAI2 "));
+        assertEquals("fastai2", OneCycleStyle.FASTAI2.id());
+    }
+
+    @Test
     void pytorchFinalLrAtLastStepIsLrMaxOverDivOver1e4() {
         for (double div : new double[] {25, 10, 3.5}) {
             for (boolean three : new boolean[] {false, true}) {

@@ -53,6 +53,36 @@ class ReferenceScheduleTest {
         }
     }
 
+    static Stream<Case> fastai2Cases() {
+        List<Case> all = new ArrayList<>(Case.edges(false));
+        all.addAll(Case.random(20261204L, 250, false));
+        return all.stream();
+    }
+
+    /**
+     * fastai2: every step of the whole cycle, and of the slice from a (seeded) start epoch, against a stateful port
+     * of fastai 2's loop (bitwise: the same operations in the same order; fastai itself: Fastai2GoldenTest).
+     */
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("fastai2Cases")
+    void fastai2StyleMatchesTheTrainingLoopAtEveryIterationWholeAndSliced(Case c) {
+        OneCyclePolicy policy = c.policy(OneCycleStyle.FASTAI2);
+        boolean cos = c.annealing() == Annealing.COS;
+        int start = c.epochs() == 1 ? 0 : 1 + (int) (Math.abs((long) c.hashCode()) % (c.epochs() - 1));
+        for (int startEpoch : new int[] {0, start}) {
+            Fastai2Reference.Run ref = Fastai2Reference.fit(c.lrMax(), c.divFactor(), policy.finalDiv(),
+                    policy.pctStart(), c.maxMom(), c.baseMom(), cos, c.itersPerEpoch(), c.epochs(), startEpoch);
+            CycleSlice slice = CycleSlice.rest(c.epochs(), startEpoch, c.itersPerEpoch());
+            OneCycleSchedule s = policy.schedule(slice);
+            assertEquals(slice.endIteration() - slice.firstIteration(), ref.lr().length);
+            for (int k = 0; k < ref.lr().length; k++) {
+                long i = slice.firstIteration() + k;
+                assertEquals(ref.lr()[k], s.lr(i), () -> "lr at step " + i + " of " + c);
+                assertEquals(ref.mom()[k], s.momentum(i), () -> "momentum at step " + i + " of " + c);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource("torchCases")
     void pytorchStyleMatchesOneCycleLrGetLrAtEveryIteration(Case c) {

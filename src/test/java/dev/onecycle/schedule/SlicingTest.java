@@ -25,7 +25,9 @@ class SlicingTest {
         return Stream.of(base, base.toBuilder().optAnnealing(Annealing.LINEAR).build(),
                 base.toBuilder().optStyle(OneCycleStyle.PYTORCH).build(),
                 base.toBuilder().optStyle(OneCycleStyle.PYTORCH).optThreePhase(true).build(),
-                base.toBuilder().optStyle(OneCycleStyle.PYTORCH).optAnnealing(Annealing.LINEAR).build());
+                base.toBuilder().optStyle(OneCycleStyle.PYTORCH).optAnnealing(Annealing.LINEAR).build(),
+                base.toBuilder().optStyle(OneCycleStyle.FASTAI2).build(),
+                base.toBuilder().optStyle(OneCycleStyle.FASTAI2).optAnnealing(Annealing.LINEAR).build());
     }
 
     private static double[][] sequential(OneCycleSchedule s) {
@@ -62,6 +64,105 @@ class SlicingTest {
             }
             assertArrayEquals(full[0], lr, "lr, split at epoch " + a);
             assertArrayEquals(full[1], mom, "momentum, split at epoch " + a);
+        }
+    }
+
+    /** Any split of a cycle into jobs (here: random cut points, 1 to 6 cuts) gives the values of the whole. */
+    @ParameterizedTest
+    @MethodSource("policies")
+    void valuesOverAnySplitIntoJobsEqualOneFullCycle(OneCyclePolicy policy) {
+        int tot = 11;
+        int ipe = 7; // 1/(7*11) is not a binary fraction: fastai2's per-batch sums round
+        double[][] full = sequential(policy.schedule(CycleSlice.full(tot, ipe)));
+        Random r = new Random(11);
+        for (int trial = 0; trial < 40; trial++) {
+            java.util.TreeSet<Integer> cuts = new java.util.TreeSet<>();
+            int n = 1 + r.nextInt(6);
+            while (cuts.size() < n) {
+                cuts.add(1 + r.nextInt(tot - 1));
+            }
+            cuts.add(tot);
+            double[] lr = new double[tot * ipe];
+            double[] mom = new double[tot * ipe];
+            int start = 0;
+            for (int end : cuts) {
+                CycleSlice s = CycleSlice.builder().optTotEpochs(tot).optStartEpoch(start).setEpochs(end - start)
+                        .setItersPerEpoch(ipe).build();
+                OneCycleSchedule sched = policy.schedule(s); // a fresh schedule per job, as on the trainer
+                for (long i = s.firstIteration(); i < s.endIteration(); i++) {
+                    lr[(int) i] = sched.lr(i);
+                    mom[(int) i] = sched.momentum(i);
+                }
+                start = end;
+            }
+            assertArrayEquals(full[0], lr, "lr, cut at " + cuts);
+            assertArrayEquals(full[1], mom, "momentum, cut at " + cuts);
+        }
+    }
+
+    /** fastai2's position restarts at epoch / n_epoch each epoch: asked in any order over many epochs, the same. */
+    @Test
+    void fastai2ValuesInRandomOrderOverManyEpochsEqualASequentialPass() {
+        OneCyclePolicy p = OneCyclePolicy.builder().setLrMax(0.02).optStyle(OneCycleStyle.FASTAI2).build();
+        CycleSlice cycle = CycleSlice.full(9, 13);
+        double[][] seq = sequential(p.schedule(cycle));
+        OneCycleSchedule s = p.schedule(cycle);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < 9 * 13; i++) {
+            order.add(i);
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(9));
+        for (int i : order) {
+            assertEquals(seq[0][i], s.lr(i), "lr at " + i);
+            assertEquals(seq[1][i], s.momentum(i), "momentum at " + i);
+        }
+        // each epoch starts again at epoch / n_epoch (fastai's before_train), where one epoch of the same 117
+        // steps has accumulated 1/117 step by step
+        Fastai2OneCycle epochs = (Fastai2OneCycle) p.schedule(cycle);
+        Fastai2OneCycle oneEpoch = (Fastai2OneCycle) p.over(9 * 13);
+        int differ = 0;
+        for (int e = 0; e < 9; e++) {
+            assertEquals((double) e / 9, epochs.pctTrain(e * 13L), "position at the start of epoch " + e);
+            double sum = 0;
+            for (int j = 0; j < e * 13; j++) {
+                sum += 1.0 / 117;
+            }
+            assertEquals(sum, oneEpoch.pctTrain(e * 13L));
+            differ += sum != (double) e / 9 ? 1 : 0;
+        }
+        assertTrue(differ > 0, "the reset changes the position (by its rounding) at some epoch start");
+    }
+
+    /** One schedule asked by several threads at once (executors share it) gives each the sequential values. */
+    @ParameterizedTest
+    @MethodSource("policies")
+    void scheduleSharedByThreadsGivesEveryThreadTheSequentialValues(OneCyclePolicy policy) throws Exception {
+        CycleSlice cycle = CycleSlice.full(6, 101);
+        double[][] seq = sequential(policy.schedule(cycle));
+        OneCycleSchedule shared = policy.schedule(cycle);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                final int seed = t;
+                done.add(pool.submit(() -> {
+                    Random r = new Random(seed);
+                    for (int k = 0; k < 20_000; k++) {
+                        // mostly forward runs within an epoch, sometimes a jump: the remembered position moves
+                        int i = r.nextInt(10) == 0 ? r.nextInt(606) : (int) ((k * 7L + seed) % 606);
+                        if (shared.lr(i) != seq[0][i] || shared.momentum(i) != seq[1][i]) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> f : done) {
+                assertTrue(f.get(), "a thread saw a value other than the sequential pass's");
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 

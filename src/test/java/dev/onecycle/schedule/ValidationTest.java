@@ -52,6 +52,20 @@ class ValidationTest {
                 bad("finalDiv NaN", "finalDiv", "NaN", () -> ok().optFinalDiv(Double.NaN)),
                 bad("finalDiv Infinity", "finalDiv", "Infinity", () -> ok().optFinalDiv(Double.POSITIVE_INFINITY)),
                 bad("threePhase with fastai", "threePhase", "fastai", () -> ok().optThreePhase(true).build()),
+                bad("threePhase with fastai2", "threePhase", "fastai2",
+                        () -> ok().optStyle(OneCycleStyle.FASTAI2).optThreePhase(true).build()),
+                // 1 - pctStart vanishes next to pctStart in float32: fastai 2 divides 0 by 0 where the position
+                // reaches 1.0f, which a cycle of 2^26 steps does at its last step
+                bad("fastai2 second phase empty in float32", "pctStart", "0.99999999",
+                        () -> ok().optStyle(OneCycleStyle.FASTAI2).optPctStart(0.99999999).build()
+                                .schedule(CycleSlice.full(1, 1 << 26))),
+                bad("fastai2 pctStart 1 over 2^26 steps", "pctStart", "1.0",
+                        () -> ok().optStyle(OneCycleStyle.FASTAI2).optPctStart(1).build()
+                                .schedule(CycleSlice.full(4, 1 << 24))),
+                bad("fastai2 cycle of 0 steps", "totalIterations", "0",
+                        () -> ok().optStyle(OneCycleStyle.FASTAI2).build().over(0)),
+                bad("fastai2 cycle beyond int", "totalIterations", "2147483648",
+                        () -> ok().optStyle(OneCycleStyle.FASTAI2).build().over(Integer.MAX_VALUE + 1L)),
                 bad("annealing null", "annealing", "nothing", () -> ok().optAnnealing(null)),
                 bad("annealing name", "annealing", "cosh", () -> Annealing.parse("cosh")),
                 bad("style name", "style", "keras", () -> OneCycleStyle.parse("keras")),
@@ -99,7 +113,14 @@ class ValidationTest {
                 Arguments.of((Supplier<Object>) () -> ok().build().over(Integer.MAX_VALUE)),
                 Arguments.of((Supplier<Object>) () -> CycleSlice.full(1, Integer.MAX_VALUE)),
                 Arguments.of((Supplier<Object>) () -> okSlice().optTotEpochs(5).optStartEpoch(4).setEpochs(1).build()),
-                Arguments.of((Supplier<Object>) () -> ok().optStyle(OneCycleStyle.PYTORCH).optThreePhase(true).build()));
+                Arguments.of((Supplier<Object>) () -> ok().optStyle(OneCycleStyle.PYTORCH).optThreePhase(true).build()),
+                // pctStart 1 is fine in fastai2 while the position stays below 1.0f (fewer than 2^25 steps)
+                Arguments.of((Supplier<Object>) () -> ok().optStyle(OneCycleStyle.FASTAI2).optPctStart(1).build()
+                        .schedule(CycleSlice.full(1, 1 << 24))),
+                Arguments.of((Supplier<Object>) () -> ok().optStyle(OneCycleStyle.FASTAI2).optPctStart(0).build()
+                        .schedule(CycleSlice.full(3, 7))),
+                Arguments.of((Supplier<Object>) () -> ok().optStyle(OneCycleStyle.FASTAI2).build()
+                        .over(Integer.MAX_VALUE)));
     }
 
     @ParameterizedTest

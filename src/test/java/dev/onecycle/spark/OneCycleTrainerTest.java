@@ -14,6 +14,7 @@ import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.schedule.OneCycleSchedule;
+import dev.onecycle.schedule.OneCycleStyle;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.dataset.DataSet;
 
 class OneCycleTrainerTest {
@@ -77,7 +80,11 @@ class OneCycleTrainerTest {
     }
 
     private static OneCycleTrainer.Builder trainer(Recording rec) {
-        return OneCycleTrainer.builder().setPolicy(POLICY).setTotEpochs(TOT_EPOCHS).setWorkers(WORKERS)
+        return trainer(rec, POLICY);
+    }
+
+    private static OneCycleTrainer.Builder trainer(Recording rec, OneCyclePolicy policy) {
+        return OneCycleTrainer.builder().setPolicy(policy).setTotEpochs(TOT_EPOCHS).setWorkers(WORKERS)
                 .setBatchSizePerWorker(BATCH).optAveragingFrequency(AVERAGING).optSeed(123).optObserver(rec);
     }
 
@@ -191,29 +198,42 @@ class OneCycleTrainerTest {
         assertArrayEquals(a.updaterState().dup().data().asFloat(), b.updaterState().dup().data().asFloat());
     }
 
-    @Test
-    void cycleSplitAcrossTwoJobsMatchesOneJob(@TempDir Path dir) throws Exception {
+    /**
+     * Divided = whole, for every style: the cycle run as three jobs (epoch 0, epoch 1, epoch 2), saving and
+     * restoring the network in between, applies the whole run's schedule and ends with its parameters, bitwise.
+     */
+    @ParameterizedTest
+    @EnumSource(OneCycleStyle.class)
+    void cycleSplitAcrossJobsMatchesOneJob(OneCycleStyle style, @TempDir Path dir) throws Exception {
+        OneCyclePolicy policy = POLICY.toBuilder().optStyle(style).build();
         Recording whole = new Recording();
         Network uninterrupted = freshNetwork();
-        trainer(whole).build().fit(sc, uninterrupted, data());
+        TrainingPlan plan = trainer(whole, policy).build().fit(sc, uninterrupted, data());
+        OneCycleSchedule schedule = policy.schedule(plan.slice());
+        for (AppliedStep s : whole.applied) {
+            assertEquals(schedule.lr(s.iteration()), s.lr(), 0.0, style.id() + " lr at " + s.iteration());
+            assertEquals(schedule.momentum(s.iteration()), s.momentum(), 0.0, style.id() + " momentum");
+        }
 
-        Recording first = new Recording();
+        List<AppliedStep> pieced = new ArrayList<>();
         Network part = freshNetwork();
-        trainer(first).optEpochs(1).build().fit(sc, part, data());
-        File saved = dir.resolve("model.zip").toFile();
-        part.save(saved);
-
-        Recording second = new Recording();
-        Network resumed = Network.restore(saved);
-        assertEquals(20, resumed.iterationCount());
-        assertEquals(1, resumed.epochCount());
-        trainer(second).optStartEpoch(1).optExpectedItersPerEpoch(20).build().fit(sc, resumed, data());
-
-        List<AppliedStep> pieced = new ArrayList<>(first.applied);
-        pieced.addAll(second.applied);
+        for (int start = 0; start < TOT_EPOCHS; start++) {
+            Recording rec = new Recording();
+            OneCycleTrainer.Builder b = trainer(rec, policy).optStartEpoch(start).optEpochs(1);
+            if (start > 0) {
+                File saved = dir.resolve("model-" + start + ".zip").toFile();
+                part.save(saved);
+                part = Network.restore(saved);
+                assertEquals(20 * start, part.iterationCount());
+                assertEquals(start, part.epochCount());
+                b.optExpectedItersPerEpoch(20);
+            }
+            b.build().fit(sc, part, data());
+            pieced.addAll(rec.applied);
+        }
         assertEquals(whole.applied, pieced, "same applied schedule, losses included");
-        assertArrayEquals(params(uninterrupted), params(resumed));
-        assertEquals(uninterrupted.iterationCount(), resumed.iterationCount());
+        assertArrayEquals(params(uninterrupted), params(part));
+        assertEquals(uninterrupted.iterationCount(), part.iterationCount());
     }
 
     @Test
