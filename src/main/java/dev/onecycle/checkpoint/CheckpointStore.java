@@ -268,6 +268,27 @@ public final class CheckpointStore {
      * {@code paramsSha256} and are finite. Anything else is a {@link CorruptCheckpointException} naming the folder.
      */
     public Checkpoint verify(Path folder) throws IOException {
+        verifyManifest(folder);
+        Map<String, Object> state;
+        try (InputStream in = fs.open(new Path(folder, STATE))) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> s = JSON.readValue(in, Map.class);
+            state = s;
+        } catch (IOException e) {
+            throw new CorruptCheckpointException(folder + ": " + STATE + " is unreadable (" + e.getMessage() + ")");
+        }
+        CheckpointState parsed = CheckpointState.fromJson(state, folder.toString());
+        parsed.checkConsistent(folder.getName(), folder.toString());
+        Checkpoint checkpoint = new Checkpoint(folder, parsed);
+        loadModel(checkpoint);
+        return checkpoint;
+    }
+
+    /**
+     * The first of {@link #verify}'s checks alone: every file the manifest lists is present with its size and
+     * SHA-256 (the files are as written; whether they agree with each other is the rest of {@link #verify}).
+     */
+    public void verifyManifest(Path folder) throws IOException {
         Map<?, ?> manifest;
         try (InputStream in = fs.open(new Path(folder, MANIFEST))) {
             manifest = JSON.readValue(in, Map.class);
@@ -301,19 +322,6 @@ public final class CheckpointStore {
                         + " does not match its SHA-256 in the manifest (corrupt)");
             }
         }
-        Map<String, Object> state;
-        try (InputStream in = fs.open(new Path(folder, STATE))) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> s = JSON.readValue(in, Map.class);
-            state = s;
-        } catch (IOException e) {
-            throw new CorruptCheckpointException(folder + ": " + STATE + " is unreadable (" + e.getMessage() + ")");
-        }
-        CheckpointState parsed = CheckpointState.fromJson(state, folder.toString());
-        parsed.checkConsistent(folder.getName(), folder.toString());
-        Checkpoint checkpoint = new Checkpoint(folder, parsed);
-        loadModel(checkpoint);
-        return checkpoint;
     }
 
     /** The checkpoint's model; refuses one that no longer matches its manifest or is not a DL4J model. */

@@ -116,6 +116,11 @@ final class CliErrors {
                 return Main.EXIT_FAILURE;
             }
         }
+        String gpu = gpuRefusal(ex);
+        if (gpu != null) { // an executor's task refused its GPU: that line, not Spark's stage failure around it
+            printLine(cl, gpu);
+            return Main.EXIT_FAILURE;
+        }
         if (ex instanceof JobInputException) {
             printLine(cl, ex.getMessage());
             return Main.EXIT_USAGE;
@@ -131,6 +136,26 @@ final class CliErrors {
         }
         printLine(cl, describe(ex));
         return Main.EXIT_FAILURE;
+    }
+
+    private static final String GPU_REFUSAL = dev.onecycle.gpu.GpuBindingException.class.getName() + ": ";
+
+    /**
+     * The message of a {@link dev.onecycle.gpu.GpuBindingException} a task threw (an unusable or unsupported GPU),
+     * from the failure's causes or, where Spark kept only the task's text, from its message; null when none.
+     */
+    static String gpuRefusal(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof dev.onecycle.gpu.GpuBindingException) {
+                return t.getMessage();
+            }
+            String m = t.getMessage();
+            int at = m == null ? -1 : m.indexOf(GPU_REFUSAL);
+            if (at >= 0) {
+                return m.substring(at + GPU_REFUSAL.length()).split("\\R", 2)[0].strip();
+            }
+        }
+        return null;
     }
 
     /** {@code message} or, without one, the exception's class name. */

@@ -2,6 +2,7 @@ package dev.onecycle.cli;
 
 import dev.onecycle.data.FashionMnist;
 import dev.onecycle.gpu.GpuCheck;
+import dev.onecycle.gpu.GpuSupport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -80,6 +81,17 @@ public final class GpuCheckCommand implements Callable<Integer> {
                     + "(libcudart.so.11.0, libcublas.so.11, ...) on the library path: see README, \"GPU executors\"",
                     null);
         }
+        // what nvidia-smi lists, with whether the CUDA build runs each (its kernels are not tried on one it cannot)
+        List<GpuSupport.Gpu> hostGpus = GpuSupport.visible(GpuSupport.hostGpus(), System.getenv());
+        for (GpuSupport.Gpu g : hostGpus) {
+            out.println("nvidia-smi: " + g.describe() + ": " + (g.runsCudaBuild() ? "runs " + GpuSupport.BACKEND
+                    : "cannot run " + GpuSupport.BACKEND));
+        }
+        GpuSupport.Gpu unsupported = GpuSupport.firstUnsupported(hostGpus);
+        if (unsupported != null && !backend.cpu()) {
+            out.flush();
+            throw new CliErrors.FailureException("gpu-check: " + GpuSupport.unsupportedLine(unsupported), null);
+        }
         FashionMnist data = FashionMnist.sample();
         List<DataSet> minibatches = GpuCheck.minibatches(data.train(), 10, batches, batchSize);
         out.printf(Locale.ROOT, "ND4J backend: %s (%s)%n", backend.name(),
@@ -98,7 +110,9 @@ public final class GpuCheckCommand implements Callable<Integer> {
             }
             String why = backend.cpu() ? "ND4J runs its CPU backend (this build has no nd4j-cuda; build with "
                     + "mvn -P cuda,!cpu -DskipTests package)" : "ND4J's CUDA backend sees no device";
-            String line = "gpu-check: no GPU: " + why + "; the check ran on the CPU only";
+            String line = "gpu-check: no GPU: " + why + "; the check ran on the CPU only"
+                    + (unsupported == null ? "" : "; keep the CPU build on this host: " + GpuSupport.unsupportedLine(
+                            unsupported));
             if (noGpuOk) {
                 out.println(line);
                 out.flush();

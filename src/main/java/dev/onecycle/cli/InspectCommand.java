@@ -99,6 +99,14 @@ public final class InspectCommand implements Callable<Integer> {
             json.put("skipped", skipped);
         }
         try {
+            store.verifyManifest(folder);
+        } catch (CorruptCheckpointException e) {
+            json.put("manifestVerified", false);
+            json.put("valid", false);
+            json.put("problem", e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
+        try {
             Checkpoint c = store.verify(folder); // the manifest, state.json and the model all checked
             json.put("manifestVerified", true);
             json.put("valid", true);
@@ -106,10 +114,45 @@ public final class InspectCommand implements Callable<Integer> {
             json.put("round", c.state().round()); // rounds of epoch `epoch` done: > 0 for a mid-epoch checkpoint
             return Main.EXIT_OK;
         } catch (CorruptCheckpointException e) {
-            json.put("manifestVerified", false);
+            // the files are as the manifest lists them, but they do not agree with each other (a forged or
+            // hand-edited checkpoint): say which check failed
+            json.put("manifestVerified", true);
             json.put("valid", false);
             json.put("problem", e.getMessage());
+            String recorded = recordedParamsSha(fs(store), folder);
+            String actual = modelParamsSha(fs(store), folder);
+            if (recorded != null && actual != null && !recorded.equals(actual)) {
+                json.put("failedCheck", "paramsSha256: state.json records " + recorded + ", the parameters of "
+                        + "model.zip hash to " + actual);
+                json.put("paramsSha256", recorded);
+                json.put("modelParamsSha256", actual);
+            } else {
+                json.put("failedCheck", e.getMessage().replaceFirst("^\\Q" + folder + "\\E: ", ""));
+            }
             return Main.EXIT_FAILURE;
+        }
+    }
+
+    private static FileSystem fs(CheckpointStore store) throws IOException {
+        return store.dir().getFileSystem(new Configuration());
+    }
+
+    /** state.json's paramsSha256 as written, or null. */
+    private static String recordedParamsSha(FileSystem fs, Path folder) {
+        try (java.io.InputStream in = fs.open(new Path(folder, "state.json"))) {
+            Object v = new ObjectMapper().readValue(in, Map.class).get("paramsSha256");
+            return v instanceof String t ? t : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The SHA-256 of model.zip's parameters, or null when it is no model. */
+    private static String modelParamsSha(FileSystem fs, Path folder) {
+        try (java.io.InputStream in = fs.open(new Path(folder, "model.zip"))) {
+            return Network.restore(in.readAllBytes(), folder + "/model.zip").paramsSha256();
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

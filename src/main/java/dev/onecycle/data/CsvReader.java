@@ -74,13 +74,17 @@ final class CsvReader {
                         if (c == labelCol) {
                             y.add(options.classIndex(d, where));
                         } else {
-                            row[k++] = (float) d;
+                            row[k++] = float32(d, v.get(c).trim(), where);
                         }
                     }
                     x.add(row);
                 }
             } catch (java.util.zip.ZipException | java.io.EOFException e) {
                 throw new DataFormatException(file + ": corrupt compressed data (" + e.getMessage() + ")");
+            } catch (DataFormatException e) {
+                throw e;
+            } catch (IOException e) { // Hadoop's gzip codec: "gzip stream CRC failure" and the like, without the file
+                throw new DataFormatException(file + ": cannot read it (" + e.getMessage() + "); a damaged file?");
             }
         }
         if (header == null || y.size == 0) {
@@ -123,6 +127,19 @@ final class CsvReader {
             throw new DataFormatException(where + ": '" + t + "' is not a finite number");
         }
         return d;
+    }
+
+    /**
+     * {@code d} as the 32-bit float the network trains on; a value beyond float32's range (|d| > 3.4028235e38,
+     * finite as a double) would become Infinity, so it is bad input, refused naming {@code where}.
+     */
+    static float float32(double d, String text, String where) throws DataFormatException {
+        float f = (float) d;
+        if (Float.isInfinite(f)) {
+            throw new DataFormatException(where + ": '" + text + "' is beyond the range of a 32-bit float (|x| <= "
+                    + Float.MAX_VALUE + "), which features are trained as; rescale the data");
+        }
+        return f;
     }
 
     private static boolean isNumber(String s) {

@@ -173,7 +173,7 @@ public final class DataSource {
                 return out;
             }
             case LIBSVM:
-                return SparkReaders.libsvm(spark.get(), options, paths);
+                return SparkReaders.libsvm(spark, hadoop, options, paths);
             case PARQUET: {
                 LabeledArrays[] out = new LabeledArrays[paths.length];
                 for (int i = 0; i < paths.length; i++) {

@@ -13,6 +13,9 @@ import java.util.zip.GZIPInputStream;
  * the data), gzip-compressed or not.
  */
 public final class IdxFile {
+    /** The largest Java array. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 16;
+
     private final int[] dims;
     private final byte[] data;
 
@@ -54,24 +57,44 @@ public final class IdxFile {
                         + expectedDims);
             }
             int[] dims = new int[ndims];
-            long total = 1;
             for (int i = 0; i < ndims; i++) {
                 dims[i] = din.readInt();
                 if (dims[i] <= 0) {
                     throw new DataFormatException(name + ": dimension " + i + " has size " + dims[i]);
                 }
-                total *= dims[i];
             }
-            if (total > Integer.MAX_VALUE - 16) {
-                throw new DataFormatException(name + ": " + total + " values is too large for one IDX array");
+            long total = 1;
+            for (int i = 0; i < ndims; i++) {
+                total *= dims[i]; // each factor < 2^31 and total <= MAX_ARRAY before it: no long overflow
+                if (total > MAX_ARRAY) { // checked before anything is allocated
+                    StringBuilder declared = new StringBuilder();
+                    for (int j = 0; j < ndims; j++) {
+                        declared.append(j == 0 ? "" : " x ").append(dims[j]);
+                    }
+                    throw new DataFormatException(name + ": the IDX header declares " + declared + " values, more "
+                            + "than one array can hold (" + MAX_ARRAY + "); a corrupt header, or not an IDX file");
+                }
             }
             byte[] data = new byte[(int) total];
             din.readFully(data);
+            // Read to the end: a gzip stream checks its CRC-32 and length trailer only there, so a flipped byte
+            // inside the compressed data would otherwise pass as altered pixels. Bytes past the declared data are
+            // refused as well (the header and the file disagree).
+            long extra = 0;
+            byte[] rest = new byte[8192];
+            for (int n; (n = in.read(rest)) > 0;) {
+                extra += n;
+            }
+            if (extra > 0) {
+                throw new DataFormatException(name + ": " + extra + " bytes follow the data its IDX header declares ("
+                        + total + " values); a corrupt header or file");
+            }
             return new IdxFile(dims, data);
         } catch (EOFException e) {
             throw new DataFormatException(name + ": file is truncated (ends before the data its header declares)");
         } catch (java.util.zip.ZipException e) {
-            throw new DataFormatException(name + ": corrupt gzip data (" + e.getMessage() + ")");
+            throw new DataFormatException(name + ": corrupt gzip data (" + e.getMessage() + "); the file is damaged: "
+                    + "download it again");
         }
     }
 

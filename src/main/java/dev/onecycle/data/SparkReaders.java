@@ -39,16 +39,25 @@ final class SparkReaders {
 
     /**
      * Reads LIBSVM files. The number of features is the largest feature index over <em>all</em> {@code paths}
-     * (LIBSVM is sparse: a test file need not mention the last feature).
+     * (LIBSVM is sparse: a test file need not mention the last feature). Every line is checked on the driver first
+     * ({@link #scanLibsvm}); the data is held densely, so a width (one stray large index is enough) whose dense
+     * array would not fit in the driver's heap is refused there, naming the line, before Spark reads anything.
      */
-    static LabeledArrays[] libsvm(SparkSession spark, DataOptions options, Path... paths) throws IOException {
+    static LabeledArrays[] libsvm(java.util.function.Supplier<SparkSession> sparkSession,
+            org.apache.hadoop.conf.Configuration hadoop, DataOptions options, Path... paths) throws IOException {
         List<List<Item>> items = new ArrayList<>();
-        int width = options.numFeatures();
+        LibsvmScan scan = new LibsvmScan(); // before Spark starts: a bad line is refused without it
         for (Path p : paths) {
-            checkLibsvmLines(p, spark.sparkContext().hadoopConfiguration(), options.numFeatures());
-            List<Item> rows = collect(p, "LIBSVM", () -> options.numFeatures() > 0
-                    ? spark.read().format("libsvm").option("numFeatures", options.numFeatures()).load(p.toString())
-                    : spark.read().format("libsvm").load(p.toString()), "label", "features");
+            scanLibsvm(p, hadoop, options.numFeatures(), scan);
+        }
+        int width = options.numFeatures() > 0 ? options.numFeatures() : (int) scan.widest;
+        checkDenseFits(scan, width, options.numFeatures(), Runtime.getRuntime().maxMemory());
+        int asked = Math.max(width, 1);
+        SparkSession spark = sparkSession.get();
+        for (Path p : paths) {
+            // numFeatures always given: one width for every file, and no extra pass (nor warning) from Spark
+            List<Item> rows = collect(p, "LIBSVM", () -> spark.read().format("libsvm").option("numFeatures", asked)
+                    .load(p.toString()), "label", "features");
             for (Item it : rows) {
                 width = Math.max(width, ((Vector) it.features()).size());
             }
@@ -84,13 +93,61 @@ final class SparkReaders {
         return out;
     }
 
+    /** What {@link #scanLibsvm} found over all files: examples, the widest line and the next widest. */
+    static final class LibsvmScan {
+        long examples;
+        long widest;
+        Path widestFile;
+        long widestLine;
+        long nextWidest;
+
+        void line(Path file, long lineNo, long lastIndex) {
+            examples++;
+            if (lastIndex > widest) {
+                nextWidest = widest;
+                widest = lastIndex;
+                widestFile = file;
+                widestLine = lineNo;
+            } else if (lastIndex > nextWidest) {
+                nextWidest = lastIndex;
+            }
+        }
+    }
+
+    /**
+     * The data is held densely on the driver ({@code examples x width} floats, then copied for the split and the
+     * minibatches): refused when that array alone would take more than a quarter of {@code maxHeap} bytes, naming
+     * the line whose index makes it that wide. A stray {@code 1000000:1.0} in a 10-feature file ends here in one
+     * line instead of an {@code OutOfMemoryError}.
+     */
+    static void checkDenseFits(LibsvmScan scan, long width, int numFeatures, long maxHeap) throws DataFormatException {
+        long values = scan.examples * Math.max(width, 1);
+        long bytes = values * Float.BYTES;
+        long budget = maxHeap / 4;
+        if (values <= Integer.MAX_VALUE - 16 && bytes <= budget) {
+            return;
+        }
+        String size = String.format(java.util.Locale.ROOT, "%,d examples x %,d features are %,.0f MB as dense floats, "
+                + "more than a quarter of the driver's %,.0f MB heap", scan.examples, width, bytes / 1e6,
+                maxHeap / 1e6);
+        if (numFeatures > 0) {
+            throw new DataFormatException("numFeatures " + numFeatures + ": " + size + "; give the real number of "
+                    + "features, or more driver memory (--driver-memory)");
+        }
+        throw new DataFormatException(scan.widestFile + " line " + scan.widestLine + ": feature index " + scan.widest
+                + " makes the data " + scan.widest + " features wide (the other lines use at most " + scan.nextWidest
+                + "): " + size + "; fix that line (LIBSVM indices are one-based feature numbers), or give the driver "
+                + "more memory (--driver-memory) if the data really is that wide");
+    }
+
     /**
      * Checks every line of a LIBSVM file (or of the files of a folder, as Spark reads it) on the driver, the way
-     * MLlib parses it: a numeric label, then {@code index:value} pairs with one-based, ascending indices. A bad
-     * line is refused here, naming the file and line, instead of failing a Spark task (whose stack traces the
-     * executors would log) in the middle of the read.
+     * MLlib parses it: a numeric label, then {@code index:value} pairs with one-based, ascending indices and values
+     * a 32-bit float holds. A bad line is refused here, naming the file and line, instead of failing a Spark task
+     * (whose stack traces the executors would log) in the middle of the read. Adds each example line to
+     * {@code scan}.
      */
-    static void checkLibsvmLines(Path p, org.apache.hadoop.conf.Configuration hadoop, int numFeatures)
+    static void scanLibsvm(Path p, org.apache.hadoop.conf.Configuration hadoop, int numFeatures, LibsvmScan scan)
             throws IOException {
         org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(hadoop);
         List<Path> files = new ArrayList<>();
@@ -119,18 +176,40 @@ final class SparkReaders {
                 long lineNo = 0;
                 while ((line = in.readLine()) != null) {
                     lineNo++;
-                    String problem = libsvmProblem(line.trim(), numFeatures);
+                    String t = line.trim();
+                    String problem = libsvmProblem(t, numFeatures);
                     if (problem != null) {
                         throw new DataFormatException(f + " line " + lineNo + ": cannot read it as LIBSVM (" + problem + ")");
                     }
+                    if (!t.isEmpty() && !t.startsWith("#")) {
+                        scan.line(f, lineNo, lastIndex(t));
+                    }
                 }
+            } catch (java.util.zip.ZipException | java.io.EOFException e) {
+                throw new DataFormatException(f + ": corrupt compressed data (" + e.getMessage() + ")");
+            } catch (DataFormatException e) {
+                throw e;
+            } catch (IOException e) { // Hadoop's gzip codec: "gzip stream CRC failure" and the like, without the file
+                throw new DataFormatException(f + ": cannot read it (" + e.getMessage() + "); a damaged file?");
             }
         }
     }
 
+    /** The last (largest) feature index of a line {@link #libsvmProblem} accepted; 0 for a line of no features. */
+    static long lastIndex(String line) {
+        String[] items = line.split(" ");
+        for (int i = items.length - 1; i >= 1; i--) {
+            if (!items[i].isEmpty()) {
+                return Long.parseLong(items[i].split(":")[0]);
+            }
+        }
+        return 0;
+    }
+
     /**
      * What MLlib's LIBSVM parser would fail on in {@code line} (trimmed), or null when it parses; {@code numFeatures}
-     * > 0 also bounds the indices.
+     * > 0 also bounds the indices. A value that is not a finite 32-bit float (NaN, Infinity, or finite as a double
+     * but beyond float32's range, such as {@code 1e39}) is refused too: the network would train on Infinity.
      */
     static String libsvmProblem(String line, int numFeatures) {
         if (line.isEmpty() || line.startsWith("#")) {
@@ -153,9 +232,10 @@ final class SparkReaders {
                 return "'" + item + "' is not index:value";
             }
             long index;
+            double value;
             try {
                 index = Long.parseLong(iv[0]);
-                Double.parseDouble(iv[1]);
+                value = Double.parseDouble(iv[1]);
             } catch (NumberFormatException e) {
                 return "'" + item + "' is not index:value with an integer index and a numeric value";
             }
@@ -167,6 +247,13 @@ final class SparkReaders {
             }
             if (index <= previous) {
                 return "feature index " + index + " follows " + previous + " (LIBSVM indices must ascend)";
+            }
+            if (Double.isNaN(value) || Double.isInfinite(value)) {
+                return "the value of feature " + index + " is '" + iv[1] + "', not a finite number";
+            }
+            if (Float.isInfinite((float) value)) {
+                return "the value of feature " + index + ", '" + iv[1] + "', is beyond the range of a 32-bit float "
+                        + "(|x| <= " + Float.MAX_VALUE + "), which features are trained as; rescale the data";
             }
             previous = index;
         }
@@ -299,9 +386,12 @@ final class SparkReaders {
     /** The size of a dense {@code rows x width} array, refused when one Java array cannot hold it. */
     static int dense(Path p, long rows, long width) throws DataFormatException {
         long n = rows * width;
-        if (n > Integer.MAX_VALUE - 16) {
-            throw new DataFormatException(p + ": " + rows + " examples of " + width + " features are " + n
-                    + " values, too many to hold densely on the driver");
+        long heap = Runtime.getRuntime().maxMemory();
+        if (n > Integer.MAX_VALUE - 16 || n * Float.BYTES > heap / 4) { // as LIBSVM's checkDenseFits: no OOM
+            throw new DataFormatException(String.format(java.util.Locale.ROOT, "%s: %,d examples of %,d features are "
+                    + "%,d values (%,.0f MB as dense floats), too many to hold densely on the driver (a quarter of its "
+                    + "%,.0f MB heap at most); use fewer features or give the driver more memory (--driver-memory)",
+                    p, rows, width, n, n * 4 / 1e6, heap / 1e6));
         }
         return (int) n;
     }
@@ -309,6 +399,10 @@ final class SparkReaders {
     private static float finite(double v, String where, String what) throws DataFormatException {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             throw new DataFormatException(where + ": " + what + " is " + v + ", not a finite number");
+        }
+        if (Float.isInfinite((float) v)) {
+            throw new DataFormatException(where + ": " + what + " is " + v + ", beyond the range of a 32-bit float "
+                    + "(|x| <= " + Float.MAX_VALUE + "), which features are trained as; rescale the data");
         }
         return (float) v;
     }

@@ -31,6 +31,23 @@ public final class DeviceBinding {
      * @throws GpuBindingException for an address that is not a device index or one ND4J does not see
      */
     public static String bind(List<String> addresses, DeviceBackend nd4j) {
+        return bind(addresses, nd4j, GpuSupport::hostGpus, System.getenv());
+    }
+
+    /**
+     * {@link #bind(List, DeviceBackend)} with the host's GPUs from {@code hostGpus} (nvidia-smi's list; asked only
+     * on the CUDA backend): a task whose GPU the CUDA build cannot run (compute capability 9.0+: H100, H200) is
+     * refused with {@link GpuSupport#unsupportedLine} before any kernel is tried.
+     */
+    public static String bind(List<String> addresses, DeviceBackend nd4j,
+            java.util.function.Supplier<List<GpuSupport.Gpu>> hostGpus, java.util.Map<String, String> env) {
+        if (!nd4j.isCpuBackend()) {
+            int device = addresses == null || addresses.isEmpty() ? nd4j.currentDevice() : parseAddress(addresses.get(0));
+            GpuSupport.Gpu gpu = GpuSupport.cudaDevice(device, hostGpus.get(), env);
+            if (gpu != null && !gpu.runsCudaBuild()) {
+                throw new GpuBindingException("this executor's " + GpuSupport.unsupportedLine(gpu));
+            }
+        }
         if (addresses == null || addresses.isEmpty()) {
             return unassigned(nd4j);
         }

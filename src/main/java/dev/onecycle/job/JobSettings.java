@@ -40,7 +40,8 @@ public final class JobSettings {
     }
 
     public static final Setting<String> RUN_DIR = Setting.builder("runDir", SettingType.TEXT)
-            .doc("Output folder.").defaultDoc("runs/<date-time>").paramLabel("DIR").build();
+            .doc("Output folder.").defaultDoc("runs/<date-time>").paramLabel("DIR").nonBlank()
+            .build();
     public static final Setting<Boolean> OVERWRITE = Setting.builder("overwrite", SettingType.BOOLEAN)
             .doc("Replace the outputs of an earlier run in --run-dir.").defaultValue(false).build();
     public static final Setting<Integer> MAX_RESTARTS = Setting.builder("maxRestarts", SettingType.INT)
@@ -48,12 +49,12 @@ public final class JobSettings {
                     + "--supervise).").defaultValue(3).paramLabel("N").nonNegative().build();
     public static final Setting<String> MODEL_IN = Setting.builder("modelIn", SettingType.TEXT)
             .doc("Start from this DL4J model (model.zip of an earlier run) instead of a new one.").paramLabel("FILE")
-            .build();
+            .nonBlank().build();
     public static final Setting<Integer> MAX_EXAMPLES = Setting.builder("maxExamples", SettingType.INT)
             .doc("Train on the first N training examples only.").paramLabel("N").positive().build();
     public static final Setting<String> DATA = Setting.builder("data", SettingType.TEXT)
             .doc("Folder (any Hadoop path) with train-/t10k- images and labels in IDX format, gzip or not; or a "
-                    + "LIBSVM, CSV or Parquet file or folder.").paramLabel("DIR").build();
+                    + "LIBSVM, CSV or Parquet file or folder.").paramLabel("DIR").nonBlank().build();
     public static final Setting<DataFormat> DATA_FORMAT = Setting.builder("dataFormat", SettingType.oneOf(
             DataFormat.class, "idx, libsvm, csv, parquet", DataFormat::parse, DataFormat::id))
             .doc("Format of --data.").defaultDoc("from the file name; a folder of IDX files is idx")

@@ -79,10 +79,16 @@ public final class TrainingJob {
         private final Network network;
         private final RunFolder run;
         private final CheckpointStore store;
+        /** The outermost folder of the run dir this run created (null: it existed), removed again on a refusal. */
+        private final Path createdRunDir;
+        /** The checkpoint dir did not exist before this run (the lock creates it), removed again on a refusal. */
+        private final boolean createdCheckpointDir;
+        private final Configuration hadoop;
         /** The cycle {@code --model-in} carries and this run continues, or null (a new model, or a new cycle). */
         private dev.onecycle.dl4j.ModelCycle continued;
 
-        private Prepared(TrainTestData data, Network network, RunFolder run, CheckpointStore store) {
+        private Prepared(TrainTestData data, Network network, RunFolder run, CheckpointStore store,
+                Path createdRunDir, boolean createdCheckpointDir, Configuration hadoop) {
             this.train = data.train();
             this.test = data.test();
             this.classes = data.classes();
@@ -91,6 +97,40 @@ public final class TrainingJob {
             this.network = network;
             this.run = run;
             this.store = store;
+            this.createdRunDir = createdRunDir;
+            this.createdCheckpointDir = createdCheckpointDir;
+            this.hadoop = hadoop;
+        }
+
+        /** The checkpoint folder's file system. */
+        private org.apache.hadoop.fs.FileSystem checkpointFs() throws IOException {
+            return store.dir().getFileSystem(hadoop);
+        }
+
+        /**
+         * After a refusal (exit 2: nothing written): removes the folders this run created, when they hold nothing
+         * (what a refused run wrote in them is removed before; anything else keeps them).
+         */
+        private void discardCreatedFolders() {
+            if (store != null && createdCheckpointDir) {
+                try {
+                    org.apache.hadoop.fs.FileSystem fs = checkpointFs();
+                    if (fs.exists(store.dir()) && fs.listStatus(store.dir()).length == 0) {
+                        fs.delete(store.dir(), false);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // best effort: an empty folder is left
+                }
+            }
+            if (createdRunDir != null) {
+                for (Path d = run.path().toAbsolutePath(); d != null && d.startsWith(createdRunDir); d = d.getParent()) {
+                    try {
+                        java.nio.file.Files.deleteIfExists(d);
+                    } catch (IOException e) {
+                        return; // not empty (something else is in it), or not removable: leave it and its parents
+                    }
+                }
+            }
         }
     }
 
@@ -100,6 +140,10 @@ public final class TrainingJob {
      * formats read through Spark (LIBSVM, Parquet).
      */
     public Prepared prepare(Configuration hadoop, Supplier<SparkSession> spark) {
+        String gpu = dev.onecycle.gpu.GpuSupport.hostRefusal(); // the CUDA build on a GPU it cannot run: say so now
+        if (gpu != null) {
+            throw new JobInputException(gpu);
+        }
         TrainTestData data = loadData(hadoop, spark);
         if (settings.maxExamples() > 0) {
             data = data.headTrain(settings.maxExamples());
@@ -143,8 +187,20 @@ public final class TrainingJob {
                         + "use a new --run-dir, or add --overwrite to replace its outputs");
             }
         }
+        Path createdRunDir = null;
+        for (Path d = runDir.toAbsolutePath(); d != null && !java.nio.file.Files.exists(d); d = d.getParent()) {
+            createdRunDir = d;
+        }
+        boolean createdCheckpointDir = false;
+        if (store != null) {
+            try {
+                createdCheckpointDir = !store.dir().getFileSystem(hadoop).exists(store.dir());
+            } catch (IOException e) {
+                throw new JobInputException("--checkpoint-dir " + store.dir() + ": " + rootMessage(e), e);
+            }
+        }
         RunFolder run = RunFolder.open(runDir, settings.overwrite() || settings.resume());
-        Prepared prepared = new Prepared(data, network, run, store);
+        Prepared prepared = new Prepared(data, network, run, store, createdRunDir, createdCheckpointDir, hadoop);
         prepared.continued = continued;
         return prepared;
     }
@@ -259,8 +315,29 @@ public final class TrainingJob {
         }
     }
 
-    /** Trains the slice (or what is left of it) on Spark and writes the run folder's outputs. */
+    /**
+     * Trains the slice (or what is left of it) on Spark and writes the run folder's outputs. A refusal (a
+     * {@link JobInputException} or {@link dev.onecycle.schedule.InvalidParameterException}: bad input, exit 2)
+     * leaves nothing behind: the run and checkpoint folders this run created are removed again, and a
+     * {@code RESTARTS.json} it wrote is put back as it was.
+     */
     public Result run(JavaSparkContext sc, Prepared p) throws IOException {
+        try {
+            return train(sc, p);
+        } catch (RuntimeException e) {
+            if (isRefusal(e)) {
+                p.discardCreatedFolders();
+            }
+            throw e;
+        }
+    }
+
+    /** Bad input found while running: what the command line reports with exit 2, having written nothing. */
+    static boolean isRefusal(Throwable e) {
+        return e instanceof JobInputException || e instanceof dev.onecycle.schedule.InvalidParameterException;
+    }
+
+    private Result train(JavaSparkContext sc, Prepared p) throws IOException {
         if (stopSignal != null) {
             throw stopped(p, new Position());
         }
@@ -273,11 +350,19 @@ public final class TrainingJob {
                 sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
         if (start.startEpoch < settings.endEpoch()) {
             // the slice and policy with the real itersPerEpoch (what the trainer's plan checks after counting)
+            int ipe = DataSpread.itersPerEpoch(p.train.size(), start.workers, settings.batchSizePerWorker());
+            long maxEpochs = Integer.MAX_VALUE / ipe;
+            if (settings.totEpochs() > maxEpochs) { // CycleSlice would name itersPerEpoch, which train has no flag for
+                throw new JobInputException(String.format(Locale.ROOT, "--tot-epochs %d: %d epochs of %d iterations "
+                        + "(%d training examples over %d workers in batches of %d) are %d iterations, more than DL4J's "
+                        + "iteration counter holds (%d); give --tot-epochs %d or fewer", settings.totEpochs(),
+                        settings.totEpochs(), ipe, p.train.size(), start.workers, settings.batchSizePerWorker(),
+                        (long) settings.totEpochs() * ipe, Integer.MAX_VALUE, maxEpochs));
+            }
             (start.policy != null ? start.policy : settings.policy()).schedule(dev.onecycle.schedule.CycleSlice
                     .builder().optTotEpochs(settings.totEpochs())
                     .optStartEpoch(start.startEpoch).setEpochs(settings.endEpoch() - start.startEpoch)
-                    .setItersPerEpoch(DataSpread.itersPerEpoch(p.train.size(), start.workers,
-                            settings.batchSizePerWorker())).build());
+                    .setItersPerEpoch(ipe).build());
         }
         out.printf(Locale.ROOT, "data: %s (%d training examples, %d test examples)%n", p.source, p.train.size(),
                 p.test.size());
@@ -293,6 +378,8 @@ public final class TrainingJob {
         }
         EpochCheckpointer checkpointer = null;
         Position position = new Position();
+        byte[] ledgerBefore = null;
+        boolean ledgerRecorded = false;
         if (lock != null) {
             p.run.fenceWith(lock); // fencing: no write to the run folder once the lock is lost
         }
@@ -303,6 +390,8 @@ public final class TrainingJob {
                 }
                 int starts;
                 try {
+                    ledgerBefore = readLedger(p);
+                    ledgerRecorded = true;
                     starts = p.store.recordStart(start.startEpoch, start.round());
                 } catch (IOException e) {
                     throw new IOException("could not write " + p.store.dir() + "/RESTARTS.json (" + e.getMessage() + ")",
@@ -407,6 +496,9 @@ public final class TrainingJob {
                 log("checkpoints: " + unfinished);
             }
             p.run.discardTemporaries(hasCheckpoint(p));
+            if (ledgerRecorded && isRefusal(e)) { // (still holding the lock) this start was refused: not a start
+                restoreLedger(p, ledgerBefore);
+            }
             if (stopSignal != null) {
                 boolean atCheckpoint = stopCheckpoint != null && unfinished == null;
                 if (atCheckpoint) {
@@ -424,6 +516,37 @@ public final class TrainingJob {
             if (lock != null) {
                 lock.close();
             }
+        }
+    }
+
+    private static final String LEDGER = "RESTARTS.json";
+
+    /** {@code RESTARTS.json}'s bytes, or null when there is none. */
+    private static byte[] readLedger(Prepared p) throws IOException {
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(p.store.dir(), LEDGER);
+        org.apache.hadoop.fs.FileSystem fs = p.checkpointFs();
+        if (!fs.exists(file)) {
+            return null;
+        }
+        try (java.io.InputStream in = fs.open(file)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Puts {@code RESTARTS.json} back as {@link #readLedger} found it (removes it when there was none). */
+    private void restoreLedger(Prepared p, byte[] before) {
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(p.store.dir(), LEDGER);
+        try {
+            org.apache.hadoop.fs.FileSystem fs = p.checkpointFs();
+            if (before == null) {
+                fs.delete(file, false);
+            } else {
+                try (java.io.OutputStream o = fs.create(file, true)) {
+                    o.write(before);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log("checkpoints: could not put back " + file + " (" + e.getMessage() + ")");
         }
     }
 
@@ -672,6 +795,17 @@ public final class TrainingJob {
 
     /** Runs {@code onecycle lr-find}: the range test alone, on the data and model {@link #prepare} loaded. */
     public dev.onecycle.lrfind.RangeTestResult findLr(JavaSparkContext sc, Prepared p) throws IOException {
+        try {
+            return rangeTest(sc, p);
+        } catch (RuntimeException e) {
+            if (isRefusal(e)) {
+                p.discardCreatedFolders();
+            }
+            throw e;
+        }
+    }
+
+    private dev.onecycle.lrfind.RangeTestResult rangeTest(JavaSparkContext sc, Prepared p) throws IOException {
         int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
         checkEnoughExamples(workers, settings.workers() > 0 ? "--workers " + settings.workers()
                 : "Spark's default parallelism for --master " + sc.master(), p.train.size());

@@ -253,6 +253,16 @@ public final class Setting<T> implements java.io.Serializable {
             });
         }
 
+        /** Text with something in it ({@code "must not be empty or blank"}): a path, a name. */
+        public Builder<T> nonBlank() {
+            String n = name;
+            return rule(v -> {
+                if (v.toString().isBlank()) {
+                    throw new InvalidParameterException(n, "must not be empty or blank", "'" + v + "'");
+                }
+            });
+        }
+
         public Builder<T> alias(String otherName) {
             aliases.add(otherName);
             return this;

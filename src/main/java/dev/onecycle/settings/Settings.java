@@ -95,12 +95,8 @@ public final class Settings {
 
     // ---- checkpoints ----
     public static final Setting<String> CHECKPOINT_DIR = Setting.builder("checkpointDir", SettingType.TEXT)
-            .doc("Where to write a checkpoint after each epoch; any Hadoop path.").paramLabel("DIR")
-            .rule(v -> {
-                if (v.isBlank()) {
-                    throw new InvalidParameterException("checkpointDir", "must not be blank", "'" + v + "'");
-                }
-            }).build();
+            .doc("Where to write a checkpoint after each epoch; any Hadoop path.").paramLabel("DIR").nonBlank()
+            .build();
     public static final Setting<Integer> KEEP_CHECKPOINTS = Setting.builder("keepCheckpoints", SettingType.INT)
             .doc("Checkpoints to keep; 0 writes none.").defaultValue(3).paramLabel("N").nonNegative().build();
     public static final Setting<Integer> CHECKPOINT_EVERY = Setting.builder("checkpointEvery", SettingType.INT)

@@ -23,6 +23,27 @@ class GpuCheckCommandTest {
     }
 
     @Test
+    void anExecutorsGpuRefusalInsideASparkJobFailureIsItsOneLine() {
+        String line = dev.onecycle.gpu.GpuSupport.unsupportedLine(new dev.onecycle.gpu.GpuSupport.Gpu(0, "NVIDIA H200",
+                9, 0));
+        // as Spark reports a failed task: the task's exception as text in the stage failure, with its stack
+        org.apache.spark.SparkException asText = new org.apache.spark.SparkException("Job aborted due to stage "
+                + "failure: Task 0 in stage 2.0 failed 4 times, most recent failure: Lost task 0.3 in stage 2.0 (TID 9) "
+                + "(10.0.0.7 executor 1): dev.onecycle.gpu.GpuBindingException: this executor's " + line
+                + "\n\tat dev.onecycle.gpu.DeviceBinding.bind(DeviceBinding.java:49)\n\nDriver stacktrace:");
+        // and with the exception itself as the cause (local mode keeps it)
+        RuntimeException asCause = new RuntimeException("wrapped", new org.apache.spark.SparkException("Job aborted",
+                new dev.onecycle.gpu.GpuBindingException("this executor's " + line)));
+        for (Exception e : new Exception[] {asText, asCause}) {
+            java.io.StringWriter err = new java.io.StringWriter();
+            picocli.CommandLine cl = Main.commandLine(new java.io.PrintWriter(new java.io.StringWriter()),
+                    new java.io.PrintWriter(err, true));
+            assertEquals(Main.EXIT_FAILURE, CliErrors.handleExecutionException(e, cl, null));
+            assertEquals("onecycle: this executor's " + line, err.toString().strip());
+        }
+    }
+
+    @Test
     void noGpuOkMakesTheCpuOnlyCheckExit0() {
         CliRun r = CliRun.of("gpu-check", "--no-gpu-ok", "--batches", "2", "--hidden", "16");
         assertEquals(Main.EXIT_OK, r.exitCode(), r.out() + r.err());

@@ -90,6 +90,24 @@ class InspectCommandTest {
     }
 
     @Test
+    void aCheckpointWhoseManifestVerifiesButWhoseParamsSha256DoesNotSaysWhatFailed() throws Exception {
+        // forged: state.json records another paramsSha256, and the manifest was written for exactly these files
+        CheckpointStore store = CheckpointStore.open(tmp.resolve("ckpt").toString(), new Configuration());
+        Network n = network(1);
+        String forged = "0".repeat(64);
+        store.write(new CheckpointState(1, 1, 7L, POLICY, 5, 5, 7, 42, 2, 8, 4, 100, forged, "t"), n);
+        CliRun r = CliRun.of("inspect", tmp.resolve("ckpt/epoch-0001").toString());
+        assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.err());
+        JsonNode j = JSON.readTree(r.out());
+        assertTrue(j.get("manifestVerified").asBoolean(), "every file is as the manifest lists it: " + j);
+        assertEquals(false, j.get("valid").asBoolean());
+        assertEquals(forged, j.get("paramsSha256").asText());
+        assertEquals(expectedSha(n), j.get("modelParamsSha256").asText());
+        assertTrue(j.get("failedCheck").asText().startsWith("paramsSha256: state.json records " + forged), j.toString());
+        assertTrue(j.get("problem").asText().contains("do not match paramsSha256"), j.toString());
+    }
+
+    @Test
     void savedModelShowsCountersHashAndPolicy() throws Exception {
         Network n = network(3);
         Path file = tmp.resolve("model.zip");
