@@ -7,6 +7,7 @@ import dev.onecycle.notebook.NoteRunner.NoteResult;
 import dev.onecycle.notebook.NoteRunner.ParagraphResult;
 import dev.onecycle.notebook.NoteRunner.Status;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,8 @@ class NotebooksTest {
     Stream<DynamicTest> everyNoteRunsToTheEnd() throws IOException {
         List<Path> notes;
         try (Stream<Path> s = Files.list(Paths.get("notebooks"))) {
-            notes = s.filter(p -> p.toString().endsWith(".zpln")).sorted().collect(Collectors.toList());
+            notes = s.filter(p -> p.toString().endsWith(".zpln")).filter(p -> !isPySparkNote(p)).sorted()
+                    .collect(Collectors.toList());
         }
         assertFalse(notes.isEmpty(), "no notes in notebooks/");
         NoteRunner runner = new NoteRunner(SPARK, System.out);
@@ -53,6 +55,18 @@ class NotebooksTest {
                 fail(note + ":\n" + String.join("\n", problems));
             }
         }));
+    }
+
+    /**
+     * A note of %pyspark paragraphs (04-pyspark-pipeline.zpln): NoteRunner runs Scala, so the Python suite runs it
+     * (python/tests/test_zeppelin_pyspark_note.py).
+     */
+    static boolean isPySparkNote(Path note) {
+        try {
+            return Files.readString(note).contains("\"%pyspark");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
