@@ -71,8 +71,8 @@ public record StudyPlan(String network, int epochs, List<Long> seeds, List<Integ
         if (cycles < 2 || epochs % cycles != 0) {
             throw new InvalidStudyException("--cycles", "must be >= 2 and divide --epochs " + epochs + ", got " + cycles);
         }
-        if (pieces.size() < 2 || pieces.stream().anyMatch(n -> n < 1)
-                || pieces.stream().mapToInt(Integer::intValue).sum() != epochs || pieces.get(pieces.size() - 1) < 2) {
+        if (policies.contains(4) && (pieces.size() < 2 || pieces.stream().anyMatch(n -> n < 1)
+                || pieces.stream().mapToInt(Integer::intValue).sum() != epochs || pieces.get(pieces.size() - 1) < 2)) {
             throw new InvalidStudyException("--pieces", "must be 2 or more epoch counts >= 1 summing to --epochs "
                     + epochs + ", the last >= 2 (it is stopped after its first epoch and resumed), got " + pieces);
         }
