@@ -108,11 +108,7 @@ public final class StudyCommand implements Callable<Integer> {
                     : "local[" + workers + "]"));
             runner = new StudyRunner(plan, out, (args, o, e) -> Main.run(args.toArray(String[]::new), o, e), console,
                     extra);
-            if (!reportOnly) {
-                runner.claimFolder();
-            } else if (!java.nio.file.Files.exists(out.resolve("plan.txt"))) {
-                throw new StudyPlan.InvalidStudyException("--out", out + " holds no study (plan.txt)");
-            }
+            runner.checkFolder(!reportOnly);
         } catch (StudyPlan.InvalidStudyException e) {
             throw new CliErrors.UsageException(e.flag(), e.getMessage());
         }

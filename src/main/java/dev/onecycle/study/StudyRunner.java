@@ -85,10 +85,14 @@ public final class StudyRunner {
 
     /**
      * Checks {@code out} holds no other study (refused with a {@link StudyPlan.InvalidStudyException} on
-     * {@code --out}), then records the plan there.
+     * {@code --out}, naming what differs); with {@code create}, an empty or new folder is claimed for it (the plan
+     * recorded in {@code plan.txt}), else one without a study is refused too ({@code --report-only}).
      */
-    public void claimFolder() throws IOException {
+    public void checkFolder(boolean create) throws IOException {
         Path planFile = out.resolve("plan.txt");
+        if (!create && !Files.exists(planFile)) {
+            throw new StudyPlan.InvalidStudyException("--out", out + " holds no study (plan.txt): run the study first");
+        }
         if (Files.exists(planFile)) {
             String before = Files.readString(planFile);
             if (!before.equals(plan.describe())) {

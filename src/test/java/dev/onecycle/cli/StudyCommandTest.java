@@ -191,6 +191,7 @@ class StudyCommandTest {
         assertRefused(CliRun.of("study", "--out", out.toString(), "--policies", "2,4"), "--policies", "add 1");
         assertRefused(CliRun.of("study", "--out", out.toString(), "--network", "lenet", "--hidden", "8"), "--hidden",
                 "lenet");
+        assertRefused(CliRun.of("study", "--out", out.toString(), "--report-only"), "--out", "holds no study");
         assertFalse(Files.exists(out), "nothing written");
         Files.createDirectories(out);
         Files.writeString(out.resolve("plan.txt"), "network=mlp\nepochs=40\n");
