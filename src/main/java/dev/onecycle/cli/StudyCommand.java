@@ -99,11 +99,11 @@ public final class StudyCommand implements Callable<Integer> {
         StudyPlan plan;
         StudyRunner runner;
         try {
+            if (seeds < 1) {
+                throw new StudyPlan.InvalidStudyException("--seeds", "must be >= 1 (seeds 1..N), got " + seeds);
+            }
             plan = new StudyPlan(network, epochs, LongStream.rangeClosed(1, seeds).boxed().toList(), policies, lrMax,
                     secondPeakDivisor, cycles, pieces, workers, maxExamples, data, hidden);
-            if (seeds < 1) {
-                throw new StudyPlan.InvalidStudyException("--seeds", "must be >= 1, got " + seeds);
-            }
             List<String> extra = new ArrayList<>(List.of("--master", master != null ? master
                     : "local[" + workers + "]"));
             runner = new StudyRunner(plan, out, (args, o, e) -> Main.run(args.toArray(String[]::new), o, e), console,

@@ -192,6 +192,7 @@ class StudyCommandTest {
         assertRefused(CliRun.of("study", "--out", out.toString(), "--network", "lenet", "--hidden", "8"), "--hidden",
                 "lenet");
         assertRefused(CliRun.of("study", "--out", out.toString(), "--report-only"), "--out", "holds no study");
+        assertRefused(CliRun.of("study", "--out", out.toString(), "--seeds", "0"), "--seeds", ">= 1", "0");
         assertFalse(Files.exists(out), "nothing written");
         Files.createDirectories(out);
         Files.writeString(out.resolve("plan.txt"), "network=mlp\nepochs=40\n");
