@@ -140,8 +140,12 @@ public final class StudyRunner {
             if (ownStop) {
                 return; // our own stop landed between jobs: nothing to stop
             }
+            if (userSignal != null) {
+                line("SIG" + signal.getName() + " again: exiting now; run the same study command to continue");
+                System.exit("INT".equals(signal.getName()) ? 130 : 143);
+            }
             userSignal = signal.getName();
-            line("SIG" + signal.getName() + ": the study stops after the running job (a second signal stops it now)");
+            line("SIG" + signal.getName() + ": the study stops before its next job (a second signal exits now)");
         };
         List<Signal> signals = new ArrayList<>();
         List<SignalHandler> previous = new ArrayList<>();

@@ -66,6 +66,16 @@ class StudyCommandTest {
                 "--policies", "1,4"));
         args.addAll(tiny(tmp));
         Path seed1Pieces = out.resolve("mlp/seed-1/policy-4-pieces");
+        // a user's stop (SIGTERM, as Ctrl-C) while the first job trains: it stops at a checkpoint, the study exits 75
+        try (ChildJob stopped = ChildJob.startMain(tmp.resolve("stopped.log"), Main.class.getName(),
+                args.toArray(String[]::new))) {
+            stopped.awaitOutput(o -> o.contains("run 1/4 one cycle seed 1 job 1/1 (cycle 1): epoch 1/4"),
+                    Duration.ofMinutes(3));
+            ProcessHandle.of(stopped.pid()).ifPresent(ProcessHandle::destroy); // SIGTERM
+            assertEquals(Main.EXIT_STOPPED_AT_CHECKPOINT, stopped.await(Duration.ofMinutes(2)), stopped.output());
+            assertTrue(stopped.output().contains("stopped by SIGTERM; every finished run and checkpoint is kept"),
+                    stopped.output());
+        }
         try (ChildJob first = ChildJob.startMain(tmp.resolve("first.log"), Main.class.getName(),
                 args.toArray(String[]::new))) {
             // killed while seed 1's policy 4 runs: its first piece done, the rest not
