@@ -27,8 +27,8 @@ import picocli.CommandLine.Spec;
             "Run the same command again to continue a stopped or killed study; finished runs are kept."},
         footer = {"", "Examples:",
             "  onecycle study --out study/mlp --epochs 40 --seeds 3",
-            "  onecycle study --out study/lenet --network lenet --epochs 40 --seeds 2 --max-examples 12000",
-            "  onecycle study --out study/mlp --epochs 40 --seeds 3 --report-only   # the report of what is done"})
+            "  onecycle study --out study/lenet --network lenet --seeds 2 --max-examples 15000",
+            "  onecycle study --out study/mlp --seeds 3 --report-only    # report the runs done so far"})
 public final class StudyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -68,7 +68,7 @@ public record StudyPlan(String network, int epochs, List<Long> seeds, List<Integ
         if (!(secondPeakDivisor >= 1) || !Double.isFinite(secondPeakDivisor)) {
             throw new InvalidStudyException("--second-peak-divisor", "must be finite and >= 1, got " + secondPeakDivisor);
         }
-        if (cycles < 2 || epochs % cycles != 0) {
+        if (policies.contains(3) && (cycles < 2 || epochs % cycles != 0)) {
             throw new InvalidStudyException("--cycles", "must be >= 2 and divide --epochs " + epochs + ", got " + cycles);
         }
         if (policies.contains(4) && (pieces.size() < 2 || pieces.stream().anyMatch(n -> n < 1)
