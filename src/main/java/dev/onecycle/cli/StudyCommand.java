@@ -124,7 +124,7 @@ public final class StudyCommand implements Callable<Integer> {
         }
         List<String> conclusion = new StudyReport(plan, out).write();
         console.println("study: report " + out.resolve("report.md") + " (summary.csv, paired.csv, runs.csv, curves.csv, "
-                + "bitwise.csv, PNGs)");
+                + (plan.policies().contains(4) ? "bitwise.csv, " : "") + "PNGs)");
         conclusion.forEach(l -> console.println("study: " + l));
         console.flush();
         return code;
