@@ -7,7 +7,7 @@
 # defaults: 3 rounds, 3 epochs per run (the first of each run is dropped as warm-up), both networks, all 60,000
 # Fashion-MNIST training images (Debian's dataset-fashion-mnist, /usr/share/datasets/fashion-mnist, or
 # $FASHION_MNIST), systems: cli (spark-submit/onecycle train, MLP only: the CLI's network), ours (OneCycleTrainer,
-# barrier path, from bench.PeerBenchmark), dl4j (DL4J's one-JVM fit), torch-avg (TorchDistributor, averaging 4),
+# barrier path, from bench.PeerBenchmark; ours-base: the same without lib-native.sh's options), dl4j (DL4J's one-JVM fit), torch-avg (TorchDistributor, averaging 4),
 # torch-ddp (TorchDistributor, DDP). The first run creates python/bench/.venv (gitignored) and installs torch and
 # pyspark from PyPI into it (~3 GB with torch's CUDA wheels; once), and builds the project with Maven if needed.
 # Writes $OUT/results.jsonl (one line per run, with the 1-minute load before it) and $OUT/summary.md (medians of the
@@ -44,15 +44,20 @@ fi
 
 # The project's classes, test classes (the JVM side) and runtime classpath, as spark-submit/onecycle builds them.
 cd "$root"
-if [[ ! -f target/test-classes/dev/onecycle/bench/PeerBenchmark.class || ! -f target/runtime-classpath_2.13.txt ]]; then
+if [[ ! -f target/test-classes/dev/onecycle/bench/PeerBenchmark.class || ! -f target/runtime-classpath_2.13.txt \
+      || -n "$(find src pom.xml -newer target/onecycle-spark_2.13.jar -print -quit 2>/dev/null)" ]]; then
   echo "run.sh: building the project (mvn -P cpu,bench -DskipTests package)" >&2
   mvn -B -q -P cpu,bench -DskipTests package
 fi
 # shellcheck source=../../spark-submit/lib-native.sh
 source "$root/spark-submit/lib-native.sh"
 cp="target/test-classes:target/classes:$(cat target/runtime-classpath_2.13.txt)"
+native_jar=$(onecycle_native_jar target)
+[[ -n "$native_jar" ]] && cp="$cp:$native_jar"
 opens="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
 jvm_native=$(onecycle_native_opts "$cp")
+# ours-base: the same without this project's native options (JavaCPP's memory check on, the generic binary): the A/B
+jvm_base=$(ONECYCLE_JAVACPP_CHECK=on ONECYCLE_ND4J_BINARY=generic onecycle_native_opts "$cp" 2>/dev/null)
 mkdir -p "$out"
 results="$out/results.jsonl"
 : > "$results"
@@ -72,10 +77,13 @@ run_one() { # system network
   load=$(cut -d' ' -f1 /proc/loadavg)
   echo "run.sh: $(date -u +%T) $sys $net (load $load)" >&2
   case "$sys" in
-    ours|dl4j)
-      line=$(OMP_NUM_THREADS=$([[ $sys == ours ]] && echo 1 || nproc) SPARK_LOCAL_IP=127.0.0.1 java $opens $jvm_native -Xmx4g \
+    ours|ours-base|dl4j)
+      local opts=$jvm_native
+      [[ $sys == ours-base ]] && opts=$jvm_base
+      line=$(OMP_NUM_THREADS=$([[ $sys == dl4j ]] && nproc || echo 1) SPARK_LOCAL_IP=127.0.0.1 java $opens $opts -Xmx4g \
                -Dlog4j.configurationFile="$root/conf/log4j2.properties" -cp "$cp" dev.onecycle.bench.PeerBenchmark \
-               "$sys" "$net" "$epochs" "$examples" 2>>"$out/run.log" | grep '^{' | tail -1) || true ;;
+               "${sys%-base}" "$net" "$epochs" "$examples" 2>>"$out/run.log" | grep '^{' | tail -1) || true
+      [[ $sys == ours-base && -n "$line" ]] && line=${line/barrier averaging 4/barrier averaging 4, without the native options} ;;
     cli)
       [[ "$net" == mlp ]] || return 0
       local dir="$out/cli-run"
