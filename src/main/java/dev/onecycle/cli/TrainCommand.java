@@ -151,6 +151,15 @@ public final class TrainCommand implements Callable<Integer> {
                     + JobSettings.MODEL_IN.flag() + " " + v.get(JobSettings.MODEL_IN) + " brings its own; drop "
                     + Settings.HIDDEN.flag() + " (or " + JobSettings.MODEL_IN.flag() + ")");
         }
+        if (v.isGiven(Settings.NETWORK) && v.isGiven(JobSettings.MODEL_IN)) {
+            throw new CliErrors.UsageException(Settings.NETWORK.flag(), "chooses a new model, but "
+                    + JobSettings.MODEL_IN.flag() + " " + v.get(JobSettings.MODEL_IN) + " brings its own; drop "
+                    + Settings.NETWORK.flag() + " (or " + JobSettings.MODEL_IN.flag() + ")");
+        }
+        if (v.isGiven(Settings.HIDDEN) && v.get(Settings.NETWORK) == dev.onecycle.dl4j.BuiltInNetwork.LENET) {
+            throw new CliErrors.UsageException(Settings.HIDDEN.flag(), "sets the MLP's width, but "
+                    + Settings.NETWORK.flag() + " lenet has its own layers; drop " + Settings.HIDDEN.flag());
+        }
         if (v.get(Settings.KEEP_CHECKPOINTS) == 0) {
             Setting<?> midEpoch = v.isGiven(Settings.CHECKPOINT_EVERY) && v.get(Settings.CHECKPOINT_EVERY) > 0
                     ? Settings.CHECKPOINT_EVERY

@@ -69,7 +69,7 @@ public final class JobSettings {
     public static final List<Setting<?>> DATA_SETTINGS = List.of(MAX_EXAMPLES, DATA, DATA_FORMAT, LABEL_COLUMN,
             FEATURES_COLUMN);
     /** The network to start from: a given model, else the built-in one. */
-    public static final List<Setting<?>> MODEL_SETTINGS = List.of(MODEL_IN, Settings.HIDDEN);
+    public static final List<Setting<?>> MODEL_SETTINGS = List.of(MODEL_IN, Settings.NETWORK, Settings.HIDDEN);
     /** How the work is spread: what a command that trains on Spark shares. */
     public static final List<Setting<?>> WORKER_SETTINGS = List.of(Settings.BATCH_SIZE, Settings.AVERAGING_FREQUENCY,
             Settings.AVERAGING, Settings.WORKERS, Settings.SEED);
@@ -86,6 +86,7 @@ public final class JobSettings {
                 Settings.RESUME, Settings.KEEP_CHECKPOINTS, Settings.CHECKPOINT_EVERY, Settings.CHECKPOINT_INTERVAL, MAX_RESTARTS, Settings.ACCEPT_CHANGED_SETTINGS));
         s.add(MODEL_IN);
         s.addAll(DATA_SETTINGS);
+        s.add(Settings.NETWORK);
         s.add(Settings.HIDDEN);
         s.addAll(Settings.RANGE_TEST);
         return List.copyOf(s);

@@ -849,7 +849,12 @@ public final class TrainingJob {
 
     private Network loadModel(TrainTestData data) {
         if (settings.modelIn() == null) {
-            return FashionMlp.create(data.features(), settings.hiddenUnits(), data.classes(), settings.seed());
+            try {
+                return settings.network().create(data.features(), settings.hiddenUnits(), data.classes(), settings.seed());
+            } catch (IllegalArgumentException e) { // lenet on data that is not 28x28 images
+                throw new JobInputException(Settings.NETWORK.flag() + " " + settings.network().id() + ": "
+                        + e.getMessage(), e);
+            }
         }
         File f = new File(settings.modelIn());
         if (!f.isFile()) {

@@ -91,6 +91,11 @@ public record TrainingJobSettings(SettingValues values, boolean lrMaxAuto) {
         return values.get(JobSettings.DATA);
     }
 
+    /** {@code --network}: the built-in network of a new model. */
+    public dev.onecycle.dl4j.BuiltInNetwork network() {
+        return values.getOr(Settings.NETWORK, dev.onecycle.dl4j.BuiltInNetwork.MLP);
+    }
+
     public int hiddenUnits() {
         return values.get(Settings.HIDDEN);
     }

@@ -220,10 +220,23 @@ final class ClassifierFit {
         }
         TrainingMemory.check(est.getFeaturesCol(), examples.count(), examples.features(), examples.classes(), 0,
                 workers, sc.sc());
-        Network network = NetworkSpecs.build(spec);
+        Network network = buildNetwork(spec, examples.features(), examples.classes());
         TrainingMemory.check(est.getFeaturesCol(), examples.count(), examples.features(), examples.classes(),
                 network.params().length(), workers, sc.sc());
         return network;
+    }
+
+    /** {@code lenet} (refused, naming the rule, on rows that are not 784 features) or a configuration JSON. */
+    private Network buildNetwork(String spec, int features, int classes) {
+        if (!OneCycleClassifier.LENET.equals(spec)) {
+            return NetworkSpecs.build(spec);
+        }
+        try {
+            return dev.onecycle.dl4j.FashionLeNet.create(features, classes, est.getSeed());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidColumnException("featuresCol", est.getFeaturesCol(), e.getMessage()
+                    .replace("--network mlp", "network 'mlp'"));
+        }
     }
 
     /**
