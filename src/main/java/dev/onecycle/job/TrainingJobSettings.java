@@ -3,7 +3,7 @@ package dev.onecycle.job;
 import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.settings.SettingValues;
 import dev.onecycle.settings.Settings;
-import dev.onecycle.spark.AveragingPath;
+import dev.onecycle.averaging.AveragingPath;
 
 import dev.onecycle.schedule.OneCyclePolicy;
 

@@ -10,7 +10,7 @@ import dev.onecycle.dl4j.ModelCycle;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
-import dev.onecycle.spark.AveragingPath;
+import dev.onecycle.averaging.AveragingPath;
 import dev.onecycle.spark.DataSpread;
 import dev.onecycle.spark.DivergenceGuard;
 import dev.onecycle.spark.EpochCheckpointer;

@@ -1,5 +1,6 @@
 package dev.onecycle.settings;
 
+import dev.onecycle.averaging.AveragingPath;
 import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.lrfind.LrRange;
 import dev.onecycle.schedule.Annealing;
@@ -7,7 +8,6 @@ import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.schedule.OneCycleStyle;
-import dev.onecycle.spark.AveragingPath;
 import java.util.List;
 
 /**
@@ -78,11 +78,9 @@ public final class Settings {
             .doc("Minibatches per worker between parameter averagings.").defaultValue(4).paramLabel("K").positive()
             .recorded("averagingFrequency").build();
     public static final Setting<AveragingPath> AVERAGING = Setting.builder("averaging", SettingType.oneOf(
-            AveragingPath.class, "auto, barrier, driver", AveragingPath::parse, AveragingPath::id))
-            .doc("Where workers' states are averaged: barrier (many rounds per Spark job, averaged through the "
-                    + "driver's RPC endpoint; needs a free task slot per worker), driver (one Spark job per round) or "
-                    + "auto (barrier when it can run). Results are bitwise the same.")
-            .defaultValue(AveragingPath.AUTO).paramLabel("auto|barrier|driver").build();
+            AveragingPath.class, AveragingPath.ids(", "), AveragingPath::parse, AveragingPath::id))
+            .doc("Where workers' states are averaged: " + AveragingPath.describeAll() + ". Results are bitwise the "
+                    + "same.").defaultValue(AveragingPath.AUTO).paramLabel(AveragingPath.ids("|")).build();
     public static final Setting<Integer> WORKERS = Setting.builder("workers", SettingType.INT)
             .doc("Workers training in parallel.").defaultDoc("Spark's default parallelism, or the checkpoint's when "
                     + "resuming").paramLabel("W").positive().recorded("workers").build();
