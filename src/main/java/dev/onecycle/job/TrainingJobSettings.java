@@ -143,7 +143,7 @@ public record TrainingJobSettings(SettingValues values, boolean lrMaxAuto) {
 
     /** When mid-epoch checkpoints are written besides the epoch-end ones. */
     public CheckpointCadence checkpointCadence() {
-        return Settings.checkpointCadence(values);
+        return CheckpointCadence.of(values);
     }
 
     /** The exclusive last epoch of the slice asked for. */

@@ -1,7 +1,6 @@
 package dev.onecycle.settings;
 
 import dev.onecycle.averaging.AveragingPath;
-import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.lrfind.LrRange;
 import dev.onecycle.schedule.Annealing;
 import dev.onecycle.schedule.CycleSlice;
@@ -104,7 +103,7 @@ public final class Settings {
     public static final Setting<java.time.Duration> CHECKPOINT_INTERVAL = Setting.builder("checkpointInterval",
             SettingType.DURATION).doc("Also write a checkpoint inside an epoch once DURATION (e.g. 30s, 10m, 1h; 0: off) "
                     + "has passed since the last one, at the next round boundary.")
-            .defaultValue(CheckpointCadence.DEFAULT.interval()).paramLabel("DURATION").build();
+            .defaultValue(java.time.Duration.ofMinutes(5)).paramLabel("DURATION").build();
     public static final Setting<Boolean> RESUME = Setting.builder("resume", SettingType.BOOLEAN)
             .doc("Continue from the newest valid checkpoint in the checkpoint folder (start at the start epoch when "
                     + "there is none).").defaultValue(false).build();
@@ -211,11 +210,6 @@ public final class Settings {
         return into.with(LR_MAX, p.lrMax()).with(DIV_FACTOR, p.divFactor()).with(PCT_START, p.pctStart())
                 .with(FINAL_DIV, p.finalDiv()).with(MOMS, new MomentumPair(p.maxMomentum(), p.baseMomentum()))
                 .with(STYLE, p.style()).with(ANNEAL, p.annealing()).with(THREE_PHASE, p.threePhase());
-    }
-
-    /** When mid-epoch checkpoints are written besides the epoch-end ones. */
-    public static CheckpointCadence checkpointCadence(SettingValues v) {
-        return new CheckpointCadence(v.get(CHECKPOINT_EVERY), v.get(CHECKPOINT_INTERVAL));
     }
 
     /** The epochs to run: the value given, else the rest of the cycle (at least 1, so the slice check names the real mistake). */
