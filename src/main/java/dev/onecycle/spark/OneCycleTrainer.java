@@ -34,13 +34,14 @@ import org.nd4j.linalg.dataset.DataSet;
  *
  * <p>Unlike dl4j-spark's {@code ParameterAveragingTrainingMaster}: every example is trained exactly once per
  * epoch; one iteration is one minibatch step on every worker, with {@code itersPerEpoch} fixed from the data
- * before the first step; every job carries the schedule state (policy, slice, cycle iteration of each round) and
- * workers set their iteration counters from it; updater state is always averaged; and states are summed in a
- * fixed worker order ({@link WorkerMean}), so a run on CPU is bitwise reproducible. The data is spread once per
+ * before the first step; the policy and slice travel once per fit (installed as the workers' updater schedules),
+ * every job carries the cycle iteration of each of its rounds and workers set their iteration counters from it;
+ * updater state is always averaged; and states are summed in a fixed worker order ({@code WorkerMean}), so a run
+ * on CPU is bitwise reproducible. The data is spread once per
  * epoch into one contiguous shard per worker; workers keep their networks on the executors between rounds; the
  * states are averaged by the fit's {@link Averaging} strategy (after a Spark job per round, or on the barrier
  * path inside jobs of many rounds; {@link AveragingPath}), with bitwise the same result. This class fixes the
- * plan and sets up a fit; {@link Epochs} runs its epochs.
+ * plan and sets up a fit; {@code Epochs} runs its epochs.
  *
  * <pre>{@code
  * OneCycleTrainer trainer = OneCycleTrainer.builder()
