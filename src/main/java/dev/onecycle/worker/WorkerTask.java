@@ -3,6 +3,7 @@ package dev.onecycle.worker;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.gpu.TaskDevice;
 import java.util.Iterator;
+import java.util.function.Supplier;
 
 /**
  * The one entry of every executor task that trains (whatever the averaging): bind the task's device before any
@@ -34,7 +35,7 @@ public final class WorkerTask {
      * the task's cores; {@code spec} is read after the binding (its broadcast value holds no arrays).
      */
     public static WorkerTask open(int partition, Iterator<WorkerShard> shards,
-            java.util.function.Supplier<NetworkSpec> spec) {
+            Supplier<NetworkSpec> spec) {
         String device = TaskDevice.bindCurrentTask(); // before any array: Spark's GPU for this task
         WorkerShard shard = single(partition, shards);
         TaskThreads.useTaskCpus();
