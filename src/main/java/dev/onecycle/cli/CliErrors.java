@@ -4,10 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import dev.onecycle.gpu.GpuBindingException;
-import dev.onecycle.job.JobInputException;
 import dev.onecycle.schedule.InvalidParameterException;
-import dev.onecycle.spark.TrainingDivergedException;
+import dev.onecycle.job.JobInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.ArgSpec;
@@ -113,8 +111,8 @@ final class CliErrors {
             return Main.EXIT_USAGE;
         }
         for (Throwable t = ex; t != null; t = t.getCause()) {
-            if (t instanceof TrainingDivergedException d) {
-                printLine(cl, d.messageNaming(FLAG_OF_PARAMETER.get(TrainingDivergedException.PARAMETER)));
+            if (t instanceof dev.onecycle.spark.TrainingDivergedException d) {
+                printLine(cl, d.messageNaming(FLAG_OF_PARAMETER.get(dev.onecycle.spark.TrainingDivergedException.PARAMETER)));
                 return Main.EXIT_FAILURE;
             }
         }
@@ -140,7 +138,7 @@ final class CliErrors {
         return Main.EXIT_FAILURE;
     }
 
-    private static final String GPU_REFUSAL = GpuBindingException.class.getName() + ": ";
+    private static final String GPU_REFUSAL = dev.onecycle.gpu.GpuBindingException.class.getName() + ": ";
 
     /**
      * The message of a {@link dev.onecycle.gpu.GpuBindingException} a task threw (an unusable or unsupported GPU),
@@ -148,7 +146,7 @@ final class CliErrors {
      */
     static String gpuRefusal(Throwable ex) {
         for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof GpuBindingException) {
+            if (t instanceof dev.onecycle.gpu.GpuBindingException) {
                 return t.getMessage();
             }
             String m = t.getMessage();
