@@ -85,7 +85,7 @@ public final class TrainingJob {
         private final boolean createdCheckpointDir;
         private final Configuration hadoop;
         /** The cycle {@code --model-in} carries and this run continues, or null (a new model, or a new cycle). */
-        private dev.onecycle.dl4j.ModelCycle continued;
+        private dev.onecycle.checkpoint.ModelCycle continued;
 
         private Prepared(TrainTestData data, Network network, RunFolder run, CheckpointStore store,
                 Path createdRunDir, boolean createdCheckpointDir, Configuration hadoop) {
@@ -155,7 +155,7 @@ public final class TrainingJob {
         checkModelFitsData(network, data.test(), data.classes(),
                 settings.modelIn() == null ? "the model" : "--model-in " + settings.modelIn());
         // with --workers the iterations per epoch are known now; else once Spark gives its parallelism
-        dev.onecycle.dl4j.ModelCycle continued = continuedCycle(network, settings.workers() > 0
+        dev.onecycle.checkpoint.ModelCycle continued = continuedCycle(network, settings.workers() > 0
                 ? DataSpread.itersPerEpoch(data.train().size(), settings.workers(), settings.batchSizePerWorker()) : 0);
         Path runDir = Paths.get(settings.runDir());
         RunFolder.check(runDir, settings.overwrite() || settings.resume());
@@ -210,11 +210,11 @@ public final class TrainingJob {
      * one, or with {@code --new-cycle}. Refuses a run that would silently restart or reshape the model's cycle
      * (the rule of the estimator's initialModel). {@code itersPerEpoch} 0: not known yet (before the workers are).
      */
-    private dev.onecycle.dl4j.ModelCycle continuedCycle(Network network, int itersPerEpoch) {
+    private dev.onecycle.checkpoint.ModelCycle continuedCycle(Network network, int itersPerEpoch) {
         if (settings.modelIn() == null || settings.newCycle()) {
             return null;
         }
-        dev.onecycle.dl4j.ModelCycle cycle = dev.onecycle.dl4j.ModelCycle.of(network).orElse(null);
+        dev.onecycle.checkpoint.ModelCycle cycle = dev.onecycle.checkpoint.ModelCycle.of(network).orElse(null);
         if (cycle == null) {
             return null;
         }

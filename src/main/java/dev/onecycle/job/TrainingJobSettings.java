@@ -3,7 +3,7 @@ package dev.onecycle.job;
 import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.settings.SettingValues;
 import dev.onecycle.settings.Settings;
-import dev.onecycle.spark.AveragingPath;
+import dev.onecycle.averaging.AveragingPath;
 
 import dev.onecycle.schedule.OneCyclePolicy;
 
@@ -148,7 +148,7 @@ public record TrainingJobSettings(SettingValues values, boolean lrMaxAuto) {
 
     /** When mid-epoch checkpoints are written besides the epoch-end ones. */
     public CheckpointCadence checkpointCadence() {
-        return Settings.checkpointCadence(values);
+        return CheckpointCadence.of(values);
     }
 
     /** The exclusive last epoch of the slice asked for. */

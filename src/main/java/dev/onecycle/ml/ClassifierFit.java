@@ -1,16 +1,17 @@
 package dev.onecycle.ml;
 
 import dev.onecycle.checkpoint.Checkpoint;
+import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.checkpoint.CheckpointLock;
 import dev.onecycle.checkpoint.CheckpointLockedException;
 import dev.onecycle.checkpoint.CheckpointState;
 import dev.onecycle.checkpoint.CheckpointStore;
+import dev.onecycle.checkpoint.ModelCycle;
 import dev.onecycle.dl4j.FashionMlp;
-import dev.onecycle.dl4j.ModelCycle;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
-import dev.onecycle.spark.AveragingPath;
+import dev.onecycle.averaging.AveragingPath;
 import dev.onecycle.spark.DataSpread;
 import dev.onecycle.spark.DivergenceGuard;
 import dev.onecycle.spark.EpochCheckpointer;
@@ -132,7 +133,7 @@ final class ClassifierFit {
                 lock = lock(store);
                 store.cleanTemporaries();
                 checkpointer = new EpochCheckpointer(store, lock, est.getKeepCheckpoints(), logWriter(),
-                        Settings.checkpointCadence(est.settingValues()));
+                        CheckpointCadence.of(est.settingValues()));
                 builder.optObserver(checkpointer);
             }
             builder.build().fit(sc, network, examples.dataSets());
