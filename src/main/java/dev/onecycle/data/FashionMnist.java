@@ -32,10 +32,25 @@ public final class FashionMnist {
         this.source = source;
     }
 
-    /** Loads from {@code dataDir} if given, else the Debian package if installed, else the shipped sample. */
+    /**
+     * The environment variable that names the default data when {@code --data} is not given: {@code sample} (the
+     * shipped sample, even where Debian's package is installed: what the test suites set, so that their runs do not
+     * depend on the machine) or a folder of the four IDX files (any Hadoop path). Unset or empty: the Debian package
+     * if installed, else the sample.
+     */
+    public static final String DEFAULT_DATA_ENV = "ONECYCLE_DEFAULT_DATA";
+
+    /**
+     * Loads from {@code dataDir} if given, else from {@value #DEFAULT_DATA_ENV} if set, else the Debian package if
+     * installed, else the shipped sample.
+     */
     public static FashionMnist load(String dataDir, Configuration hadoop) throws IOException {
         if (dataDir != null) {
             return fromDirectory(new Path(dataDir), hadoop);
+        }
+        String chosen = System.getenv(DEFAULT_DATA_ENV);
+        if (chosen != null && !chosen.isBlank()) {
+            return "sample".equals(chosen.trim()) ? sample() : fromDirectory(new Path(chosen.trim()), hadoop);
         }
         if (Files.isReadable(Paths.get(DEBIAN_DIR, "train-images-idx3-ubyte.gz"))) {
             return fromDirectory(new Path("file://" + DEBIAN_DIR), hadoop);
