@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import dev.onecycle.schedule.InvalidParameterException;
-import dev.onecycle.job.JobInputException;
+import dev.onecycle.run.RunInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.ArgSpec;
@@ -121,7 +121,7 @@ final class CliErrors {
             printLine(cl, gpu);
             return Main.EXIT_FAILURE;
         }
-        if (ex instanceof JobInputException) {
+        if (ex instanceof RunInputException) {
             printLine(cl, ex.getMessage());
             return Main.EXIT_USAGE;
         }

@@ -68,25 +68,26 @@ public final class JobSettings {
     /** Where the examples come from: what every command that reads training data shares. */
     public static final List<Setting<?>> DATA_SETTINGS = List.of(MAX_EXAMPLES, DATA, DATA_FORMAT, LABEL_COLUMN,
             FEATURES_COLUMN);
-    /** The network to start from: a given model, else the built-in one. */
-    public static final List<Setting<?>> MODEL_SETTINGS = List.of(MODEL_IN, Settings.HIDDEN);
-    /** How the work is spread: what a command that trains on Spark shares. */
-    public static final List<Setting<?>> WORKER_SETTINGS = List.of(Settings.BATCH_SIZE, Settings.AVERAGING_FREQUENCY,
-            Settings.AVERAGING, Settings.WORKERS, Settings.SEED);
 
-    /** {@code onecycle train}'s settings, in the order its help shows them. */
+    /**
+     * {@code onecycle train}'s settings, in the order its help shows them: every library setting, each list of
+     * {@link Settings} taken whole (a setting declared there gets its flag and key here without further code),
+     * and the application's own.
+     */
     public static final List<Setting<?>> TRAIN = train();
 
     private static List<Setting<?>> train() {
         List<Setting<?>> s = new ArrayList<>(Settings.POLICY);
         s.set(s.indexOf(Settings.LR_MAX), LR_MAX_OR_AUTO);
         s.addAll(Settings.CYCLE);
-        s.addAll(WORKER_SETTINGS);
-        s.addAll(List.of(RUN_DIR, OVERWRITE, Settings.CHECKPOINT_DIR.withDefaultDoc("<run-dir>/checkpoints"),
-                Settings.RESUME, Settings.KEEP_CHECKPOINTS, Settings.CHECKPOINT_EVERY, Settings.CHECKPOINT_INTERVAL, MAX_RESTARTS, Settings.ACCEPT_CHANGED_SETTINGS));
+        s.addAll(Settings.TRAINER);
+        s.addAll(List.of(RUN_DIR, OVERWRITE));
+        for (Setting<?> c : Settings.CHECKPOINTS) {
+            s.add(c.equals(Settings.CHECKPOINT_DIR) ? Settings.CHECKPOINT_DIR.withDefaultDoc("<run-dir>/checkpoints") : c);
+        }
+        s.add(MAX_RESTARTS);
         s.add(MODEL_IN);
         s.addAll(DATA_SETTINGS);
-        s.add(Settings.HIDDEN);
         s.addAll(Settings.RANGE_TEST);
         return List.copyOf(s);
     }

@@ -1,6 +1,7 @@
 package dev.onecycle.job;
 
 import dev.onecycle.checkpoint.Fence;
+import dev.onecycle.run.RunInputException;
 import java.io.BufferedWriter;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -53,10 +54,10 @@ public final class RunFolder {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new JobInputException("cannot create --run-dir " + dir + ": " + e);
+            throw new RunInputException("cannot create --run-dir " + dir + ": " + e);
         }
         if (!Files.isWritable(dir)) {
-            throw new JobInputException("--run-dir " + dir + " is not writable");
+            throw new RunInputException("--run-dir " + dir + " is not writable");
         }
         return new RunFolder(dir);
     }
@@ -64,11 +65,11 @@ public final class RunFolder {
     /** The checks of {@link #open} without creating anything. */
     public static void check(Path dir, boolean overwrite) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new JobInputException("--run-dir " + dir + " is a file; give a folder");
+            throw new RunInputException("--run-dir " + dir + " is a file; give a folder");
         }
         List<String> existing = outputsIn(dir);
         if (!existing.isEmpty() && !overwrite) {
-            throw new JobInputException("--run-dir " + dir + " already holds " + String.join(", ", existing)
+            throw new RunInputException("--run-dir " + dir + " already holds " + String.join(", ", existing)
                     + " from an earlier run; use a new --run-dir or add --overwrite");
         }
     }

@@ -1,6 +1,5 @@
 package dev.onecycle.ml;
 
-import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.spark.OneCycleTrainer;
 import java.io.IOException;
@@ -254,14 +253,6 @@ public final class OneCycleClassifier
     /** The 1cycle policy these params give; refuses combinations the policy refuses (three phases with fastai). */
     public OneCyclePolicy policy() {
         return Settings.policy(settingValues());
-    }
-
-    /** The slice of the cycle this fit trains; refuses bounds outside the cycle. */
-    CycleSlice slice(int itersPerEpoch) {
-        // unset epochs run to the end of the cycle: at least 1, so that a startEpoch past it is what is named
-        int epochs = isDefined(epochs()) ? get(Settings.EPOCHS) : Math.max(1, getTotEpochs() - getStartEpoch());
-        return CycleSlice.builder().optTotEpochs(getTotEpochs()).optStartEpoch(getStartEpoch()).setEpochs(epochs)
-                .setItersPerEpoch(itersPerEpoch).build();
     }
 
     @Override
