@@ -18,6 +18,7 @@ import dev.onecycle.gpu.GpuSupport;
 import dev.onecycle.lrfind.RangeTestResult;
 import dev.onecycle.lrfind.Suggestion;
 import dev.onecycle.lrfind.Suggestions;
+import dev.onecycle.run.GracefulStop;
 import dev.onecycle.run.RangeTest;
 import dev.onecycle.run.RestartLedger;
 import dev.onecycle.run.ResumeDecision;
@@ -70,11 +71,8 @@ public final class TrainingJob {
     /** Where training starts: the engine's one resume decision, in the command line's words. */
     private final ResumeDecision decision;
     private final PrintWriter out;
-    private volatile String stopSignal;
-    /** True while training runs with checkpoints: a stop then ends at the next round boundary, at a checkpoint. */
-    private volatile boolean stopsAtCheckpoint;
-    /** Set when a graceful stop's checkpoint was begun (its name); the stop then counts as no failure. */
-    private volatile String stopCheckpoint;
+    /** A stop asked by a signal, and the observers that carry it out (the engine's). */
+    private final GracefulStop stop = new GracefulStop();
 
     public TrainingJob(TrainingJobSettings settings, PrintWriter out) {
         this.settings = settings;
@@ -230,7 +228,7 @@ public final class TrainingJob {
      * throws a {@link TrainingStoppedException} saying where training stopped and how to continue.
      */
     public void requestStop(String signal) {
-        stopSignal = signal;
+        stop.request(signal);
     }
 
     /**
@@ -239,12 +237,12 @@ public final class TrainingJob {
      * cancel the Spark jobs. False before training starts, or without checkpoints: cancel them, nothing is lost.
      */
     public boolean stopsAtCheckpoint() {
-        return stopsAtCheckpoint;
+        return stop.stopsAtCheckpoint();
     }
 
     /** The signal {@link #requestStop} was called with, or null. */
     public String stopRequested() {
-        return stopSignal;
+        return stop.requested();
     }
 
     /** Every worker needs at least one example; refused before any partition is made from the count. */
@@ -304,8 +302,8 @@ public final class TrainingJob {
     }
 
     private Result train(JavaSparkContext sc, Prepared p) throws IOException {
-        if (stopSignal != null) {
-            throw stopped(p, new Position());
+        if (stop.requested() != null) {
+            throw stop.stopped(run, p.store, false, RunNaming.FLAGS);
         }
         RunStart start = decision.decide(p.store, p.network, p.continued, modelGiven(), p.train.size(),
                 sc.defaultParallelism(), (network, what) -> checkModelFitsData(network, p.test, p.classes, what));
@@ -320,7 +318,6 @@ public final class TrainingJob {
                 p.test.size());
         CheckpointLock lock = p.store == null ? null : RunCheckpoints.lock(p.store, RunNaming.FLAGS, this::log);
         EpochCheckpointer checkpointer = null;
-        Position position = new Position();
         RestartLedger ledger = null;
         if (lock != null) {
             p.run.fenceWith(lock); // fencing: no write to the run folder once the lock is lost
@@ -355,15 +352,15 @@ public final class TrainingJob {
                 }
                 OneCycleTrainer.Builder builder = start.trainer(run)
                         // first the stop and divergence checks: nothing records or saves a stopped or NaN round
-                        .optObserver(new StopCheck(true)).optObserver(new DivergenceGuard())
-                        .optObserver(new ConsoleProgress(out, 2.0)).optObserver(recorder).optObserver(position);
+                        .optObserver(stop.atRounds()).optObserver(new DivergenceGuard())
+                        .optObserver(new ConsoleProgress(out, 2.0)).optObserver(recorder).optObserver(stop.position());
                 if (checkpointer != null) {
                     builder.optObserver(checkpointer);
                     // inside an epoch, a stop writes a checkpoint of the state after the last averaged round
-                    builder.optObserver(new GracefulStop(checkpointer));
+                    builder.optObserver(stop.atCheckpoint(checkpointer));
                 }
                 // at an epoch's end, stop after its checkpoint was begun (it is finished below)
-                builder.optObserver(new StopCheck(false));
+                builder.optObserver(stop.atEpochEnds());
                 TrainingPlan plan;
                 try (DriverData train = new DriverData(sc, p.train, p.classes, start.workers())) {
                     builder.setPolicy(start.policy() != null ? start.policy() : lrMaxFromRangeTest(sc, p, start, train));
@@ -384,7 +381,7 @@ public final class TrainingJob {
                 return result;
             }
         } catch (Throwable e) { // SparkException is checked but thrown undeclared from Scala: catch it all
-            stopsAtCheckpoint = false;
+            stop.trainingEnded();
             if (lock != null && lock.lost() != null || e instanceof LockLostException) {
                 // fenced: another job owns the folders now; touch nothing more (not even the run folder's
                 // temporaries: the other job's have the same names); a checkpoint write in flight stops at its
@@ -401,23 +398,23 @@ public final class TrainingJob {
                 throw e; // the model was saved; only checkpoints are missing
             }
             String unfinished = checkpointer == null ? null : checkpointer.finishQuietly();
-            if (unfinished == null && stopCheckpoint != null && checkpointer != null
-                    && checkpointer.failed(stopCheckpoint)) {
-                unfinished = "checkpoint " + stopCheckpoint + " could not be written";
+            if (unfinished == null && stop.checkpoint() != null && checkpointer != null
+                    && checkpointer.failed(stop.checkpoint())) {
+                unfinished = "checkpoint " + stop.checkpoint() + " could not be written";
             }
-            if (unfinished != null && stopSignal != null) {
+            if (unfinished != null && stop.requested() != null) {
                 log("checkpoints: " + unfinished);
             }
             p.run.discardTemporaries(hasCheckpoint(p));
             if (ledger != null && isRefusal(e)) { // (still holding the lock) this start was refused: not a start
                 ledger.undo();
             }
-            if (stopSignal != null) {
-                boolean atCheckpoint = stopCheckpoint != null && unfinished == null;
+            if (stop.requested() != null) {
+                boolean atCheckpoint = stop.checkpoint() != null && unfinished == null;
                 if (atCheckpoint) {
                     ledger.recordGracefulStop();
                 }
-                throw stopped(p, position, atCheckpoint);
+                throw stop.stopped(run, p.store, atCheckpoint, RunNaming.FLAGS);
             }
             throw e;
         } finally {
@@ -433,97 +430,6 @@ public final class TrainingJob {
             return p.store != null && !p.store.candidates().isEmpty();
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private TrainingStoppedException stopped(Prepared p, Position at) {
-        return stopped(p, at, false);
-    }
-
-    /** Where a stopped job stood and how to continue it; {@code atCheckpoint}: it wrote one as it stopped. */
-    private TrainingStoppedException stopped(Prepared p, Position at, boolean atCheckpoint) {
-        String where = at.epoch < 0 ? "before training started"
-                : String.format(Locale.ROOT, "in epoch %d/%d (after iteration %d)", at.epoch + 1, settings.totEpochs(),
-                        at.iteration);
-        String newest = null;
-        if (p.store != null) {
-            try {
-                newest = p.store.newestValid(m -> { }).map(Checkpoint::name).orElse(null);
-            } catch (IOException e) {
-                newest = null;
-            }
-        }
-        String how = newest != null ? (atCheckpoint && newest.equals(stopCheckpoint) ? "wrote checkpoint "
-                : "the newest checkpoint is ") + newest + " in " + p.store.dir()
-                + ": run the same command with --resume to continue from there"
-                : "no checkpoint was written" + (p.store == null ? " (--keep-checkpoints 0)" : "")
-                + ", so nothing is kept: run the same command again to start over";
-        return new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " " + where + "; " + how,
-                atCheckpoint);
-    }
-
-    /** The position of the run, for the stop message. */
-    private static final class Position implements TrainingObserver {
-        private volatile int epoch = -1;
-        private volatile long iteration = -1;
-
-        @Override
-        public void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> applied,
-                double meanScore) {
-            epoch = round.epoch();
-            iteration = round.iterationOf(round.endStep()) - 1;
-        }
-    }
-
-    /** Throws once {@link #requestStop} was called: after each round, or after each epoch's observers. */
-    private final class StopCheck implements TrainingObserver {
-        private final boolean atRound;
-
-        StopCheck(boolean atRound) {
-            this.atRound = atRound;
-        }
-
-        @Override
-        public void onRound(TrainingPlan plan, RoundState round, List<AppliedStep> applied,
-                double meanScore) {
-            if (atRound && stopSignal != null && !stopsAtCheckpoint) {
-                throw new TrainingStoppedException(stopSignal, "stop requested");
-            }
-        }
-
-        @Override
-        public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
-            if (!atRound && stopSignal != null) {
-                if (stopsAtCheckpoint) { // the epoch's checkpoint was begun just before
-                    stopCheckpoint = CheckpointStore.nameFor(epoch.epoch() + 1);
-                }
-                throw new TrainingStoppedException(stopSignal, "stop requested");
-            }
-        }
-    }
-
-    /**
-     * A graceful stop inside an epoch: at the first round boundary after the request, after the recorder has
-     * the rounds' rows, writes a checkpoint of the averaged state there, waits for it, and ends training.
-     */
-    private final class GracefulStop implements TrainingObserver {
-        private final EpochCheckpointer checkpointer;
-
-        GracefulStop(EpochCheckpointer checkpointer) {
-            this.checkpointer = checkpointer;
-        }
-
-        @Override
-        public void onStart(TrainingPlan plan) {
-            stopsAtCheckpoint = true;
-        }
-
-        @Override
-        public void onRoundsAveraged(TrainingPlan plan, EpochProgress progress, Network network) {
-            if (stopSignal != null) {
-                stopCheckpoint = checkpointer.checkpointNow(plan, progress, network);
-                throw new TrainingStoppedException(stopSignal, "stop requested");
-            }
         }
     }
 
@@ -564,7 +470,7 @@ public final class TrainingJob {
     private OneCyclePolicy lrMaxFromRangeTest(JavaSparkContext sc, Prepared p, RunStart start, DriverData train)
             throws IOException {
         RangeTestResult r = LrFindRun.run(sc, run, start.network(), train.rdd(), start.workers(),
-                p.run, out, List.of(new StopCheck(true)), Suggestions.AUTO);
+                p.run, out, List.of(stop.atRounds()), Suggestions.AUTO);
         Suggestion chosen = RangeTest.auto(r, RunNaming.FLAGS);
         log(String.format(Locale.ROOT, "lr-max auto: %s (the range test's %s suggestion, read at lr %s of the curve); "
                 + "recorded in every checkpoint, so a resumed run keeps it", chosen.lr(), chosen.name(),
@@ -593,13 +499,14 @@ public final class TrainingJob {
         out.printf(Locale.ROOT, "data: %s (%d training examples)%n", p.source, p.train.size());
         try (DriverData train = new DriverData(sc, p.train, p.classes, workers)) {
             return LrFindRun.run(sc, run, p.network, train.rdd(), workers, p.run, out,
-                    List.of(new StopCheck(true)), null);
+                    List.of(stop.atRounds()), null);
         } catch (TrainingStoppedException e) {
-            throw new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " during the range test; "
+            throw new TrainingStoppedException(stop.requested(), "stopped by SIG" + stop.requested() + " during the "
+                    + "range test; "
                     + "nothing was written: run the same command again");
         } catch (RuntimeException e) {
-            if (stopSignal != null) {
-                throw new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " during the range "
+            if (stop.requested() != null) {
+                throw new TrainingStoppedException(stop.requested(), "stopped by SIG" + stop.requested() + " during the range "
                         + "test; nothing was written: run the same command again");
             }
             throw e;
