@@ -316,17 +316,16 @@ public final class TrainingJob {
         start.checkSlice(run, p.train.size(), RunNaming.FLAGS);
         out.printf(Locale.ROOT, "data: %s (%d training examples, %d test examples)%n", p.source, p.train.size(),
                 p.test.size());
-        CheckpointLock lock = p.store == null ? null : RunCheckpoints.lock(p.store, RunNaming.FLAGS, this::log);
+        RunCheckpoints checkpoints = RunCheckpoints.lock(p.store, RunNaming.FLAGS, this::log);
+        CheckpointLock lock = checkpoints.heldLock();
         EpochCheckpointer checkpointer = null;
         RestartLedger ledger = null;
         if (lock != null) {
             p.run.fenceWith(lock); // fencing: no write to the run folder once the lock is lost
         }
         try {
-            if (p.store != null) {
-                for (org.apache.hadoop.fs.Path t : p.store.cleanTemporaries()) {
-                    log("checkpoints: removed the unfinished write " + t.getName());
-                }
+            if (checkpoints.active()) {
+                checkpoints.cleanTemporaries();
                 ledger = new RestartLedger(p.store, p.hadoop, this::log);
                 ledger.recordStart(start, settings.resume(), settings.maxRestarts(), JobSettings.MAX_RESTARTS.flag());
             }
@@ -346,9 +345,8 @@ public final class TrainingJob {
                             + start.from().name() + "; writing its outputs");
                     return finish(p, start.network(), recorder, null);
                 }
-                if (p.store != null) {
-                    checkpointer = new EpochCheckpointer(p.store, lock, run.keepCheckpoints(), out,
-                            run.checkpointCadence()).keepTrainingOnFailedWrites();
+                if (checkpoints.active()) {
+                    checkpointer = checkpoints.checkpointer(run, out).keepTrainingOnFailedWrites();
                 }
                 OneCycleTrainer.Builder builder = start.trainer(run)
                         // first the stop and divergence checks: nothing records or saves a stopped or NaN round
@@ -418,9 +416,7 @@ public final class TrainingJob {
             }
             throw e;
         } finally {
-            if (lock != null) {
-                lock.close();
-            }
+            checkpoints.close();
         }
     }
 

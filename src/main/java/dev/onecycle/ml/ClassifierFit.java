@@ -1,6 +1,5 @@
 package dev.onecycle.ml;
 
-import dev.onecycle.checkpoint.CheckpointLock;
 import dev.onecycle.checkpoint.CheckpointStore;
 import dev.onecycle.dl4j.FashionMlp;
 import dev.onecycle.dl4j.ModelCycle;
@@ -16,7 +15,6 @@ import dev.onecycle.run.RunSettings;
 import dev.onecycle.run.RunStart;
 import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.spark.DivergenceGuard;
-import dev.onecycle.spark.EpochCheckpointer;
 import dev.onecycle.spark.OneCycleTrainer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -93,22 +91,21 @@ final class ClassifierFit {
         start.checkSlice(settings, examples.count(), RunNaming.PARAMS);
         OneCycleTrainer.Builder builder = start.trainer(settings).optObserver(new DivergenceGuard())
                 .optObserver(recorder);
-        CheckpointLock lock = null;
+        RunCheckpoints checkpoints = null;
         try {
-            if (store != null) {
-                lock = RunCheckpoints.lock(store, RunNaming.PARAMS, ClassifierFit::log);
-                store.cleanTemporaries();
-                builder.optObserver(new EpochCheckpointer(store, lock, settings.keepCheckpoints(), logWriter(),
-                        settings.checkpointCadence()));
+            checkpoints = RunCheckpoints.lock(store, RunNaming.PARAMS, ClassifierFit::log);
+            if (checkpoints.active()) {
+                checkpoints.cleanTemporaries();
+                builder.optObserver(checkpoints.checkpointer(settings, logWriter()));
             }
             builder.build().fit(sc, start.network(), examples.dataSets());
             return model(start.network(), examples, recorder);
         } catch (IOException e) {
             throw new UncheckedIOException("checkpointDir " + settings.checkpointDir() + ": " + e.getMessage(), e);
         } finally {
-            if (lock != null) {
+            if (checkpoints != null) {
                 try {
-                    lock.close();
+                    checkpoints.close();
                 } catch (IOException e) {
                     LOG.warn("could not release {}/LOCK: {}", store.dir(), e.getMessage());
                 }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apache.hadoop.fs.Path;
 
 /**
  * The one decision of where a run starts, for both front ends: without {@code resume} the slice asked for (from
@@ -88,7 +89,7 @@ public final class ResumeDecision {
             return fresh(fresh, continued, model, examples, given > 0 ? given : defaultWorkers);
         }
         List<String> problems = new ArrayList<>();
-        for (org.apache.hadoop.fs.Path candidate : store.candidates()) {
+        for (Path candidate : store.candidates()) {
             Checkpoint c;
             Network network;
             try {
