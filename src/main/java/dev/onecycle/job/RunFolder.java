@@ -1,6 +1,7 @@
 package dev.onecycle.job;
 
 import dev.onecycle.checkpoint.Fence;
+import dev.onecycle.run.CheckpointedFit;
 import dev.onecycle.run.RunInputException;
 import java.io.BufferedWriter;
 import java.io.FilterOutputStream;
@@ -20,7 +21,7 @@ import java.util.List;
  * a failed or killed run never leaves a half-written file over a good one. With a {@link Fence} (the checkpoint
  * lock's), every write to it first checks that the job still owns the run ({@link #fenceWith}).
  */
-public final class RunFolder {
+public final class RunFolder implements CheckpointedFit.Outputs {
     /** The files a finished run leaves. */
     public static final List<String> OUTPUTS = List.of("applied-schedule.csv", "metrics.csv", "model.zip");
 
@@ -36,6 +37,7 @@ public final class RunFolder {
      * {@link #checkWrite} before a file of their own) first calls {@code fence}, which throws once the job may no
      * longer write here.
      */
+    @Override
     public void fenceWith(Fence fence) {
         this.fence = fence == null ? Fence.NONE : fence;
     }
@@ -90,7 +92,8 @@ public final class RunFolder {
      * The growing CSVs are kept when {@code keepRowsForResume} (a {@code --resume} continues their rows from the
      * newest checkpoint), removed otherwise. Best effort: a file that cannot be removed is left.
      */
-    public void discardTemporaries(boolean keepRowsForResume) {
+    @Override
+    public void discardUnfinished(boolean keepRowsForResume) {
         List<String> names = new ArrayList<>(List.of("model.zip", "training.png"));
         if (!keepRowsForResume) {
             names.addAll(List.of("applied-schedule.csv", "metrics.csv"));

@@ -1,9 +1,6 @@
 package dev.onecycle.job;
 
-import dev.onecycle.checkpoint.Checkpoint;
-import dev.onecycle.checkpoint.CheckpointLock;
 import dev.onecycle.checkpoint.CheckpointStore;
-import dev.onecycle.checkpoint.LockLostException;
 import dev.onecycle.data.DataFormat;
 import dev.onecycle.data.DataOptions;
 import dev.onecycle.data.DataSource;
@@ -18,9 +15,9 @@ import dev.onecycle.gpu.GpuSupport;
 import dev.onecycle.lrfind.RangeTestResult;
 import dev.onecycle.lrfind.Suggestion;
 import dev.onecycle.lrfind.Suggestions;
+import dev.onecycle.run.CheckpointedFit;
 import dev.onecycle.run.GracefulStop;
 import dev.onecycle.run.RangeTest;
-import dev.onecycle.run.RestartLedger;
 import dev.onecycle.run.ResumeDecision;
 import dev.onecycle.run.RunCheckpoints;
 import dev.onecycle.run.RunInputException;
@@ -32,14 +29,8 @@ import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.spark.CheckpointWriteException;
 import dev.onecycle.spark.DataSpread;
-import dev.onecycle.spark.DivergenceGuard;
 import dev.onecycle.spark.DriverData;
-import dev.onecycle.spark.EpochCheckpointer;
-import dev.onecycle.spark.EpochProgress;
-import dev.onecycle.spark.EpochSummary;
 import dev.onecycle.spark.OneCycleTrainer;
-import dev.onecycle.spark.RoundState;
-import dev.onecycle.spark.TrainingObserver;
 import dev.onecycle.spark.TrainingPlan;
 import java.io.File;
 import java.io.IOException;
@@ -298,7 +289,7 @@ public final class TrainingJob {
 
     /** Bad input found while running: what the command line reports with exit 2, having written nothing. */
     static boolean isRefusal(Throwable e) {
-        return e instanceof RunInputException || e instanceof InvalidParameterException;
+        return CheckpointedFit.isRefusal(e);
     }
 
     private Result train(JavaSparkContext sc, Prepared p) throws IOException {
@@ -316,25 +307,15 @@ public final class TrainingJob {
         start.checkSlice(run, p.train.size(), RunNaming.FLAGS);
         out.printf(Locale.ROOT, "data: %s (%d training examples, %d test examples)%n", p.source, p.train.size(),
                 p.test.size());
-        RunCheckpoints checkpoints = RunCheckpoints.lock(p.store, RunNaming.FLAGS, this::log);
-        CheckpointLock lock = checkpoints.heldLock();
-        EpochCheckpointer checkpointer = null;
-        RestartLedger ledger = null;
-        if (lock != null) {
-            p.run.fenceWith(lock); // fencing: no write to the run folder once the lock is lost
-        }
-        try {
-            if (checkpoints.active()) {
-                checkpoints.cleanTemporaries();
-                ledger = new RestartLedger(p.store, p.hadoop, this::log);
-                ledger.recordStart(start, settings.resume(), settings.maxRestarts(), JobSettings.MAX_RESTARTS.flag());
-            }
+        CheckpointedFit fit = new CheckpointedFit(run, RunNaming.FLAGS, stop, this::log, out)
+                .withRestartLimit(settings.maxRestarts(), JobSettings.MAX_RESTARTS.flag()).keepTrainingOnFailedWrites();
+        return fit.run(p.store, p.hadoop, start, p.run, session -> {
             long firstIteration = start.from() == null ? -1 : start.from().state().iteration();
             RunRecorder recorder;
             try {
                 recorder = new RunRecorder(p.run, p.test.toDataSets(500, p.classes), out,
-                        start.from() == null ? -1 : start.startEpoch(), firstIteration, previousRows("applied-schedule.csv"),
-                        previousRows("metrics.csv"));
+                        start.from() == null ? -1 : start.startEpoch(), firstIteration,
+                        previousRows("applied-schedule.csv"), previousRows("metrics.csv"));
             } catch (IOException e) { // a full disk: name the folder
                 throw new IOException("could not write applied-schedule.csv and metrics.csv in " + p.run.path() + " ("
                         + e.getMessage() + ")", e);
@@ -345,27 +326,14 @@ public final class TrainingJob {
                             + start.from().name() + "; writing its outputs");
                     return finish(p, start.network(), recorder, null);
                 }
-                if (checkpoints.active()) {
-                    checkpointer = checkpoints.checkpointer(run, out).keepTrainingOnFailedWrites();
-                }
-                OneCycleTrainer.Builder builder = start.trainer(run)
-                        // first the stop and divergence checks: nothing records or saves a stopped or NaN round
-                        .optObserver(stop.atRounds()).optObserver(new DivergenceGuard())
-                        .optObserver(new ConsoleProgress(out, 2.0)).optObserver(recorder).optObserver(stop.position());
-                if (checkpointer != null) {
-                    builder.optObserver(checkpointer);
-                    // inside an epoch, a stop writes a checkpoint of the state after the last averaged round
-                    builder.optObserver(stop.atCheckpoint(checkpointer));
-                }
-                // at an epoch's end, stop after its checkpoint was begun (it is finished below)
-                builder.optObserver(stop.atEpochEnds());
+                OneCycleTrainer.Builder builder = session.trainer(new ConsoleProgress(out, 2.0), recorder);
                 TrainingPlan plan;
                 try (DriverData train = new DriverData(sc, p.train, p.classes, start.workers())) {
                     builder.setPolicy(start.policy() != null ? start.policy() : lrMaxFromRangeTest(sc, p, start, train));
                     plan = builder.build().fit(sc, start.network(), train.rdd());
                 }
                 Result result = finish(p, start.network(), recorder, plan);
-                List<String> failed = checkpointer == null ? List.of() : checkpointer.failedWrites();
+                List<String> failed = session.checkpointer() == null ? List.of() : session.checkpointer().failedWrites();
                 if (!failed.isEmpty()) {
                     // only checkpoints failed (a full disk): the trained model is saved; say what is missing
                     int before = failed.size() - 1;
@@ -378,55 +346,7 @@ public final class TrainingJob {
                 }
                 return result;
             }
-        } catch (Throwable e) { // SparkException is checked but thrown undeclared from Scala: catch it all
-            stop.trainingEnded();
-            if (lock != null && lock.lost() != null || e instanceof LockLostException) {
-                // fenced: another job owns the folders now; touch nothing more (not even the run folder's
-                // temporaries: the other job's have the same names); a checkpoint write in flight stops at its
-                // next fence check and removes only its own temporary folder; one line says so
-                if (checkpointer != null) {
-                    checkpointer.finishQuietly();
-                }
-                if (lock != null && lock.lost() != null) {
-                    throw lock.lostException();
-                }
-                throw e;
-            }
-            if (e instanceof CheckpointWriteException && checkpointer != null && !checkpointer.failedWrites().isEmpty()) {
-                throw e; // the model was saved; only checkpoints are missing
-            }
-            String unfinished = checkpointer == null ? null : checkpointer.finishQuietly();
-            if (unfinished == null && stop.checkpoint() != null && checkpointer != null
-                    && checkpointer.failed(stop.checkpoint())) {
-                unfinished = "checkpoint " + stop.checkpoint() + " could not be written";
-            }
-            if (unfinished != null && stop.requested() != null) {
-                log("checkpoints: " + unfinished);
-            }
-            p.run.discardTemporaries(hasCheckpoint(p));
-            if (ledger != null && isRefusal(e)) { // (still holding the lock) this start was refused: not a start
-                ledger.undo();
-            }
-            if (stop.requested() != null) {
-                boolean atCheckpoint = stop.checkpoint() != null && unfinished == null;
-                if (atCheckpoint) {
-                    ledger.recordGracefulStop();
-                }
-                throw stop.stopped(run, p.store, atCheckpoint, RunNaming.FLAGS);
-            }
-            throw e;
-        } finally {
-            checkpoints.close();
-        }
-    }
-
-    /** True when the checkpoint folder holds a checkpoint that a {@code --resume} would continue from. */
-    private static boolean hasCheckpoint(Prepared p) {
-        try {
-            return p.store != null && !p.store.candidates().isEmpty();
-        } catch (IOException e) {
-            return false;
-        }
+        });
     }
 
     /** Rows of a CSV of the job that wrote {@code --model-in}, when it sits next to the model (for the plot). */

@@ -6,6 +6,8 @@ import dev.onecycle.dl4j.ModelCycle;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.lrfind.LrRange;
 import dev.onecycle.lrfind.RangeTestResult;
+import dev.onecycle.run.CheckpointedFit;
+import dev.onecycle.run.GracefulStop;
 import dev.onecycle.run.RangeTest;
 import dev.onecycle.run.ResumeDecision;
 import dev.onecycle.run.RunCheckpoints;
@@ -14,8 +16,6 @@ import dev.onecycle.run.RunRules;
 import dev.onecycle.run.RunSettings;
 import dev.onecycle.run.RunStart;
 import dev.onecycle.schedule.InvalidParameterException;
-import dev.onecycle.spark.DivergenceGuard;
-import dev.onecycle.spark.OneCycleTrainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@code onecycle train} is: the Params are the engine's settings, checked by its rules ({@link RunRules}); the
  * DataFrame is checked in one pass and the network made (or continued from {@code initialModel}); the engine
  * decides where training starts ({@link ResumeDecision}: the newest checkpoint with {@code resume}), opens and
- * locks the checkpoint folder ({@link RunCheckpoints}) and gives the trainer ({@link RunStart#trainer}).
+ * checks the checkpoint folder ({@link RunCheckpoints}) and runs the checkpointed fit ({@link CheckpointedFit}).
  */
 final class ClassifierFit {
     private static final Logger LOG = LoggerFactory.getLogger(OneCycleClassifier.class);
@@ -89,27 +89,16 @@ final class ClassifierFit {
             return model(start.network(), examples, recorder);
         }
         start.checkSlice(settings, examples.count(), RunNaming.PARAMS);
-        OneCycleTrainer.Builder builder = start.trainer(settings).optObserver(new DivergenceGuard())
-                .optObserver(recorder);
-        RunCheckpoints checkpoints = null;
+        // no signal stops a fit: the engine's stop is never asked for
+        CheckpointedFit fit = new CheckpointedFit(settings, RunNaming.PARAMS, new GracefulStop(), ClassifierFit::log,
+                logWriter());
         try {
-            checkpoints = RunCheckpoints.lock(store, RunNaming.PARAMS, ClassifierFit::log);
-            if (checkpoints.active()) {
-                checkpoints.cleanTemporaries();
-                builder.optObserver(checkpoints.checkpointer(settings, logWriter()));
-            }
-            builder.build().fit(sc, start.network(), examples.dataSets());
-            return model(start.network(), examples, recorder);
+            return fit.run(store, sc.hadoopConfiguration(), start, CheckpointedFit.Outputs.NONE, session -> {
+                session.trainer(recorder).build().fit(sc, start.network(), examples.dataSets());
+                return model(start.network(), examples, recorder);
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("checkpointDir " + settings.checkpointDir() + ": " + e.getMessage(), e);
-        } finally {
-            if (checkpoints != null) {
-                try {
-                    checkpoints.close();
-                } catch (IOException e) {
-                    LOG.warn("could not release {}/LOCK: {}", store.dir(), e.getMessage());
-                }
-            }
         }
     }
 
