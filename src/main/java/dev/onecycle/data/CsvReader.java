@@ -134,12 +134,11 @@ final class CsvReader {
      * finite as a double) would become Infinity, so it is bad input, refused naming {@code where}.
      */
     static float float32(double d, String text, String where) throws DataFormatException {
-        float f = (float) d;
-        if (Float.isInfinite(f)) {
-            throw new DataFormatException(where + ": '" + text + "' is beyond the range of a 32-bit float (|x| <= "
-                    + Float.MAX_VALUE + "), which features are trained as; rescale the data");
+        String problem = Float32.problem(d);
+        if (problem != null) {
+            throw new DataFormatException(where + ": '" + text + "' is " + problem);
         }
-        return f;
+        return (float) d;
     }
 
     private static boolean isNumber(String s) {

@@ -248,12 +248,9 @@ final class SparkReaders {
             if (index <= previous) {
                 return "feature index " + index + " follows " + previous + " (LIBSVM indices must ascend)";
             }
-            if (Double.isNaN(value) || Double.isInfinite(value)) {
-                return "the value of feature " + index + " is '" + iv[1] + "', not a finite number";
-            }
-            if (Float.isInfinite((float) value)) {
-                return "the value of feature " + index + ", '" + iv[1] + "', is beyond the range of a 32-bit float "
-                        + "(|x| <= " + Float.MAX_VALUE + "), which features are trained as; rescale the data";
+            String problem = Float32.problem(value);
+            if (problem != null) {
+                return "the value of feature " + index + ", '" + iv[1] + "', is " + problem;
             }
             previous = index;
         }
@@ -397,12 +394,9 @@ final class SparkReaders {
     }
 
     private static float finite(double v, String where, String what) throws DataFormatException {
-        if (Double.isNaN(v) || Double.isInfinite(v)) {
-            throw new DataFormatException(where + ": " + what + " is " + v + ", not a finite number");
-        }
-        if (Float.isInfinite((float) v)) {
-            throw new DataFormatException(where + ": " + what + " is " + v + ", beyond the range of a 32-bit float "
-                    + "(|x| <= " + Float.MAX_VALUE + "), which features are trained as; rescale the data");
+        String problem = Float32.problem(v);
+        if (problem != null) {
+            throw new DataFormatException(where + ": " + what + " is " + v + ", " + problem);
         }
         return (float) v;
     }
