@@ -91,7 +91,7 @@ final class ClassifierFit {
         start.checkSlice(settings, examples.count(), RunNaming.PARAMS);
         // no signal stops a fit: the engine's stop is never asked for
         CheckpointedFit fit = new CheckpointedFit(settings, RunNaming.PARAMS, new GracefulStop(), ClassifierFit::log,
-                logWriter());
+                logWriter()).releaseFailureWarns();
         try {
             return fit.run(store, sc.hadoopConfiguration(), start, CheckpointedFit.Outputs.NONE, session -> {
                 session.trainer(recorder).build().fit(sc, start.network(), examples.dataSets());
@@ -104,7 +104,8 @@ final class ClassifierFit {
 
     /** The engine's account of the fit, to the log: what it skipped or changed as a warning. */
     private static void log(String message) {
-        if (message.startsWith("checkpoints: skipping") || message.startsWith("checkpoints: continuing with changed")) {
+        if (message.startsWith("checkpoints: skipping") || message.startsWith("checkpoints: continuing with changed")
+                || message.startsWith("checkpoints: could not")) {
             LOG.warn("{}", message);
         } else {
             LOG.info("{}", message);

@@ -99,6 +99,7 @@ public final class CheckpointedFit {
     private int maxRestarts = -1;
     private String restartLimit;
     private boolean keepTrainingOnFailedWrites;
+    private boolean releaseFailureWarns;
 
     /** {@code log}: what the fit decides; {@code progress}: the checkpointer's lines. */
     public CheckpointedFit(RunSettings settings, RunNaming naming, GracefulStop stop, Consumer<String> log,
@@ -123,6 +124,15 @@ public final class CheckpointedFit {
     /** A checkpoint that cannot be written is reported and training goes on (the model is the output). */
     public CheckpointedFit keepTrainingOnFailedWrites() {
         this.keepTrainingOnFailedWrites = true;
+        return this;
+    }
+
+    /**
+     * A lock that cannot be released after the fit (the folder gone) is said on the log instead of failing a fit
+     * whose result is in memory (the estimator's model); it goes stale and the next run takes it over.
+     */
+    public CheckpointedFit releaseFailureWarns() {
+        this.releaseFailureWarns = true;
         return this;
     }
 
@@ -189,7 +199,18 @@ public final class CheckpointedFit {
             }
             throw e;
         } finally {
+            release(checkpoints, store);
+        }
+    }
+
+    private void release(RunCheckpoints checkpoints, CheckpointStore store) throws IOException {
+        try {
             checkpoints.close();
+        } catch (IOException e) {
+            if (!releaseFailureWarns) {
+                throw e;
+            }
+            log.accept("checkpoints: could not release " + store.dir() + "/LOCK (" + e.getMessage() + ")");
         }
     }
 
