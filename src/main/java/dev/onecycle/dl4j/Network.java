@@ -27,6 +27,7 @@ public abstract class Network {
 
     /** Wraps a {@link MultiLayerNetwork} or a {@link ComputationGraph}; anything else is refused. */
     public static Network of(Model model) {
+        NativeBinary.logOnce();
         if (model instanceof MultiLayerNetwork) {
             return new Mln((MultiLayerNetwork) model);
         }
@@ -59,6 +60,7 @@ public abstract class Network {
      * copy of the configuration, initialised with a copy of the parameters and of the updater state.
      */
     public static Network fromBroadcast(NetworkBroadcast tuple) {
+        NativeBinary.logOnce();
         Network net;
         if (tuple.getGraphConfiguration() != null) {
             ComputationGraph g = new ComputationGraph(tuple.getGraphConfiguration().clone());
@@ -81,6 +83,7 @@ public abstract class Network {
      * rebuild the driver's network from what it broadcast once per job.
      */
     public static Network fromConfiguration(Object configuration, INDArray params) {
+        NativeBinary.logOnce();
         if (configuration instanceof org.deeplearning4j.nn.conf.ComputationGraphConfiguration) {
             ComputationGraph g = new ComputationGraph(
                     ((org.deeplearning4j.nn.conf.ComputationGraphConfiguration) configuration).clone());

@@ -143,4 +143,43 @@ class LaunchersIT {
         assertEquals(1 + 7 * 5, rows.size());
         assertTrue(rows.get(1).startsWith("40,8,"), rows.get(1));
     }
+
+    @Test
+    void nativeOptionsReachTheDriverAndTheExecutorsAndABadBinaryIsOneLine() throws Exception {
+        // default: JavaCPP's per-allocation memory check off for the driver JVM and both extraJavaOptions; the onednn
+        // binary package copied to target/native (on the classpath, DL4J's helpers on), said in one stderr line
+        Run local = run("onecycle", "train", "--master", "local[2]", "--dry-run");
+        assertEquals(0, local.exit(), local.err());
+        String[] words = local.out().split(" ");
+        long checksOff = java.util.Arrays.stream(words).filter(w -> w.contains("maxphysicalbytes=0")).count();
+        assertEquals(3, checksOff, "driver JVM, spark.driver and spark.executor extraJavaOptions: " + local.out());
+        assertEquals(3, java.util.Arrays.stream(words).filter(w -> w.contains("extension=-onednn")).count(), local.out());
+        assertEquals(3, java.util.Arrays.stream(words).filter(w -> w.contains("helpers.disable=false")).count(), local.out());
+        assertTrue(local.out().contains("-linux-x86_64-onednn.jar"), "the variant jar on the classpath: " + local.out());
+        assertTrue(local.err().contains("onecycle: nd4j-native binary linux-x86_64-onednn (ONECYCLE_ND4J_BINARY=auto)"),
+                local.err());
+        // the generic binary on request: an empty extension, or JavaCPP would load the variant jar it finds first
+        Run generic = run(java.util.Map.of("ONECYCLE_ND4J_BINARY", "generic"), "onecycle", "train", "--dry-run");
+        assertEquals(0, generic.exit(), generic.err());
+        assertTrue(generic.out().contains("-Dorg.bytedeco.javacpp.platform.extension= ")
+                && !generic.out().contains("helpers.disable"), generic.out());
+        // a named binary: local executors (this JVM) load it; cluster executors only when it is named explicitly
+        Run named = run(java.util.Map.of("ONECYCLE_ND4J_BINARY", "avx2"), "onecycle", "train", "--master", "local[2]",
+                "--dry-run");
+        assertEquals(0, named.exit(), named.err());
+        assertEquals(3, java.util.Arrays.stream(named.out().split(" ")).filter(w -> w.contains("extension=-avx2")).count(),
+                named.out());
+        Run cluster = run("onecycle", "train", "--master", "spark://10.1.2.3:7077", "--dry-run");
+        assertEquals(0, cluster.exit(), cluster.err());
+        assertEquals(3, java.util.Arrays.stream(cluster.out().split(" ")).filter(w -> w.contains("maxphysicalbytes=0")).count(),
+                cluster.out());
+        Run checkOn = run(java.util.Map.of("ONECYCLE_JAVACPP_CHECK", "on"), "onecycle", "train", "--dry-run");
+        assertTrue(!checkOn.out().contains("maxphysicalbytes"), checkOn.out());
+        Run bad = run(java.util.Map.of("ONECYCLE_ND4J_BINARY", "avx9000"), "onecycle", "train", "--dry-run");
+        assertEquals(2, bad.exit(), bad.err());
+        List<String> lines = bad.err().lines().filter(l -> !l.isBlank())
+                .filter(l -> !l.startsWith("onecycle: building the project")).toList();
+        assertEquals(1, lines.size(), bad.err());
+        assertTrue(lines.get(0).contains("ONECYCLE_ND4J_BINARY") && lines.get(0).contains("avx9000"), bad.err());
+    }
 }
