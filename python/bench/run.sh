@@ -55,13 +55,14 @@ cp="target/test-classes:target/classes:$(cat target/runtime-classpath_2.13.txt)"
 native_jar=$(onecycle_native_jar target)
 [[ -n "$native_jar" ]] && cp="$cp:$native_jar"
 opens="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
-jvm_native=$(onecycle_native_opts "$cp")
+jvm_native=$(onecycle_native_opts "$cp")                      # what the launcher gives an MLP job
+jvm_native_conv=$(onecycle_native_opts "$cp" --network lenet 2>/dev/null) # ... and a convolutional one
 # ours-base: the same without this project's native options (JavaCPP's memory check on, the generic binary): the A/B
 jvm_base=$(ONECYCLE_JAVACPP_CHECK=on ONECYCLE_ND4J_BINARY=generic onecycle_native_opts "$cp" 2>/dev/null)
 mkdir -p "$out"
 results="$out/results.jsonl"
 : > "$results"
-echo "run.sh: $(date -u +%FT%TZ), $(nproc) cores, rounds $rounds, epochs $epochs, networks $networks, systems $systems; JVM native options: ${jvm_native:-none}" | tee "$out/run.log" >&2
+echo "run.sh: $(date -u +%FT%TZ), $(nproc) cores, rounds $rounds, epochs $epochs, networks $networks, systems $systems; JVM native options: mlp ${jvm_native:-none}; lenet ${jvm_native_conv:-none}" | tee "$out/run.log" >&2
 
 record() { # system network json-line-or-empty load
   local line=$3
@@ -79,6 +80,7 @@ run_one() { # system network
   case "$sys" in
     ours|ours-base|dl4j)
       local opts=$jvm_native
+      [[ $net == lenet ]] && opts=$jvm_native_conv
       [[ $sys == ours-base ]] && opts=$jvm_base
       line=$(OMP_NUM_THREADS=$([[ $sys == dl4j ]] && nproc || echo 1) SPARK_LOCAL_IP=127.0.0.1 java $opens $opts -Xmx4g \
                -Dlog4j.configurationFile="$root/conf/log4j2.properties" -cp "$cp" dev.onecycle.bench.PeerBenchmark \

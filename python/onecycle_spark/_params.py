@@ -55,7 +55,7 @@ PARAMS = (
      'Momentum at the ends and at the peak, each in [0, 1).',
      'toListFloat', True, [0.95, 0.85]),
     ('network',
-     "the network to train: 'mlp' (features -> hidden ReLU -> classes softmax) or a DL4J MultiLayerConfiguration or ComputationGraphConfiguration as JSON (its updater's learning rate and momentum are replaced by the 1cycle); with initialModel unset or 'mlp'",
+     "the network to train: 'mlp' (features -> hidden ReLU -> classes softmax), 'lenet' (a LeNet-5-shaped CNN for 28x28 images as 784 features) or a DL4J MultiLayerConfiguration or ComputationGraphConfiguration as JSON (its updater's learning rate and momentum are replaced by the 1cycle); with initialModel unset or 'mlp'",
      'toString', True, 'mlp'),
     ('newCycle',
      'With a trained model to start from: start a new cycle on its weights. Without it, a model that carries its 1cycle (one this project trained) must be continued where it ended, in the same cycle (start epoch, total epochs and policy its own), or the training is refused.',

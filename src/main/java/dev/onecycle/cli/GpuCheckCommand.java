@@ -78,7 +78,7 @@ public final class GpuCheckCommand implements Callable<Integer> {
         } catch (Throwable e) {
             throw new CliErrors.FailureException("gpu-check: ND4J could not load its backend (" + GpuCheck.rootMessage(e)
                     + "); the CUDA backend needs an NVIDIA driver for CUDA 11.6 and the CUDA 11.6 libraries "
-                    + "(libcudart.so.11.0, libcublas.so.11, ...) on the library path: see README, \"GPU executors\"",
+                    + "(libcudart.so.11.0, libcublas.so.11, ...) on the library path: see docs/gpus.md",
                     null);
         }
         // what nvidia-smi lists, with whether the CUDA build runs each (its kernels are not tried on one it cannot)
@@ -174,11 +174,11 @@ public final class GpuCheckCommand implements Callable<Integer> {
                 r.maxScoreDiff(), r.maxParamDiff(), r.tolerance());
     }
 
-    /** Why a device may not run nd4j-cuda-11.6's kernels (README, "GPU executors"). */
+    /** Why a device may not run nd4j-cuda-11.6's kernels (docs/gpus.md). */
     private static String hint(GpuCheck.Device d) {
         if (d.major() >= 9) {
             return " (nd4j-cuda-11.6 1.0.0-M2.1 ships kernels for compute capability 3.7 to 8.6 and no PTX: "
-                    + "compute capability " + d.major() + "." + d.minor() + " cannot run them; see README)";
+                    + "compute capability " + d.major() + "." + d.minor() + " cannot run them; see docs/gpus.md)";
         }
         if (d.major() < 3 || (d.major() == 3 && d.minor() < 7)) {
             return " (nd4j-cuda-11.6 1.0.0-M2.1 ships kernels for compute capability 3.7 and newer)";

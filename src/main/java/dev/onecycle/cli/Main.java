@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "onecycle", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "An exact, divisible 1cycle learning-rate schedule for Deeplearning4j on Spark.",
         subcommands = {TrainCommand.class, LrFindCommand.class, ScheduleCommand.class, InspectCommand.class, GpuCheckCommand.class,
+            StudyCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;

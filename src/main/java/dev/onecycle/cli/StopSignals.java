@@ -19,6 +19,8 @@ final class StopSignals implements AutoCloseable {
     private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
     private final PrintWriter err;
     private volatile String received;
+    /** Exits the JVM if the job has not stopped GRACE_SECONDS after the signal; stopped by {@link #close()}. */
+    private volatile Thread watchdog;
 
     private StopSignals(PrintWriter err) {
         this.err = err;
@@ -64,6 +66,7 @@ final class StopSignals implements AutoCloseable {
             System.exit(exitCode(name));
         }, "onecycle-stop-watchdog");
         watchdog.setDaemon(true);
+        this.watchdog = watchdog;
         watchdog.start();
         try {
             onStop.accept(name);
@@ -79,8 +82,21 @@ final class StopSignals implements AutoCloseable {
         }
     }
 
+    /**
+     * Restores the previous handlers, and ends the watchdog of a signal received: the job it waited for has
+     * stopped, and a JVM that goes on (onecycle study runs the next job in it) must not be exited later.
+     */
     @Override
     public void close() {
         previous.forEach(Signal::handle);
+        Thread w = watchdog;
+        if (w != null) {
+            w.interrupt();
+        }
+    }
+
+    /** The watchdog of a signal received, or null (for tests). */
+    Thread watchdog() {
+        return watchdog;
     }
 }

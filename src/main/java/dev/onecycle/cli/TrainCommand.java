@@ -1,6 +1,7 @@
 package dev.onecycle.cli;
 
 import dev.onecycle.checkpoint.LockLostException;
+import dev.onecycle.dl4j.BuiltInNetwork;
 import dev.onecycle.job.JobSettings;
 import dev.onecycle.job.TrainingJob;
 import dev.onecycle.job.TrainingJobSettings;
@@ -153,6 +154,15 @@ public final class TrainCommand implements Callable<Integer> {
             throw new CliErrors.UsageException(Settings.HIDDEN.flag(), "sets the width of a new model, but "
                     + JobSettings.MODEL_IN.flag() + " " + v.get(JobSettings.MODEL_IN) + " brings its own; drop "
                     + Settings.HIDDEN.flag() + " (or " + JobSettings.MODEL_IN.flag() + ")");
+        }
+        if (v.isGiven(Settings.NETWORK) && v.isGiven(JobSettings.MODEL_IN)) {
+            throw new CliErrors.UsageException(Settings.NETWORK.flag(), "chooses a new model, but "
+                    + JobSettings.MODEL_IN.flag() + " " + v.get(JobSettings.MODEL_IN) + " brings its own; drop "
+                    + Settings.NETWORK.flag() + " (or " + JobSettings.MODEL_IN.flag() + ")");
+        }
+        if (v.isGiven(Settings.HIDDEN) && v.get(Settings.NETWORK) == BuiltInNetwork.LENET) {
+            throw new CliErrors.UsageException(Settings.HIDDEN.flag(), "sets the MLP's width, but "
+                    + Settings.NETWORK.flag() + " lenet has its own layers; drop " + Settings.HIDDEN.flag());
         }
         TrainingJobSettings settings = TrainingJobSettings.withDefaults(v, lrMaxAuto,
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

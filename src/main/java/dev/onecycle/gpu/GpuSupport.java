@@ -60,7 +60,7 @@ public final class GpuSupport {
         return gpu.describe() + " cannot run " + BACKEND + " (machine code for compute capability 3.7 to 8.6 only, "
                 + "no PTX: its kernels would fail with \"no kernel image is available\"); use the CPU build (mvn "
                 + "-DskipTests package, the default cpu profile) on this host, or a libnd4j built from source for "
-                + String.format(Locale.ROOT, "sm_%d%d", gpu.major(), gpu.minor()) + " (see README, \"GPU executors\")";
+                + String.format(Locale.ROOT, "sm_%d%d", gpu.major(), gpu.minor()) + " (see docs/gpus.md)";
     }
 
     /**

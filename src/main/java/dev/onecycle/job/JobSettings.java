@@ -70,7 +70,7 @@ public final class JobSettings {
             FEATURES_COLUMN);
 
     /** The library settings of the network to start from: after the model given and its data in the help. */
-    private static final List<Setting<?>> MODEL_SETTINGS = List.of(Settings.HIDDEN);
+    private static final List<Setting<?>> MODEL_SETTINGS = List.of(Settings.NETWORK, Settings.HIDDEN);
 
     /**
      * {@code onecycle train}'s settings, in the order its help shows them: every library setting, each list of

@@ -8,7 +8,6 @@ import dev.onecycle.data.FashionMnist;
 import dev.onecycle.data.LabeledData;
 import dev.onecycle.data.TrainTestData;
 import dev.onecycle.dl4j.AppliedStep;
-import dev.onecycle.dl4j.FashionMlp;
 import dev.onecycle.dl4j.ModelCycle;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.gpu.GpuSupport;
@@ -27,6 +26,7 @@ import dev.onecycle.run.RunStart;
 import dev.onecycle.run.TrainingStoppedException;
 import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.settings.Settings;
 import dev.onecycle.spark.CheckpointWriteException;
 import dev.onecycle.spark.DataSpread;
 import dev.onecycle.spark.DriverData;
@@ -451,7 +451,12 @@ public final class TrainingJob {
 
     private Network loadModel(TrainTestData data) {
         if (settings.modelIn() == null) {
-            return FashionMlp.create(data.features(), run.hiddenUnits(), data.classes(), run.seed());
+            try {
+                return settings.network().create(data.features(), run.hiddenUnits(), data.classes(), run.seed());
+            } catch (IllegalArgumentException e) { // lenet on data that is not 28x28 images
+                throw new RunInputException(Settings.NETWORK.flag() + " " + settings.network().id() + ": "
+                        + e.getMessage(), e);
+            }
         }
         File f = new File(settings.modelIn());
         if (!f.isFile()) {

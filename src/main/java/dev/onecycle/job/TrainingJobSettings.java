@@ -1,6 +1,7 @@
 package dev.onecycle.job;
 
 import dev.onecycle.checkpoint.CheckpointCadence;
+import dev.onecycle.dl4j.BuiltInNetwork;
 import dev.onecycle.run.RunSettings;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.settings.SettingValues;
@@ -93,6 +94,11 @@ public record TrainingJobSettings(SettingValues values, boolean lrMaxAuto) {
 
     public String dataDir() {
         return values.get(JobSettings.DATA);
+    }
+
+    /** {@code --network}: the built-in network of a new model. */
+    public BuiltInNetwork network() {
+        return values.getOr(Settings.NETWORK, BuiltInNetwork.MLP);
     }
 
     /** The format id given ({@code csv}), or null: from the file name. */

@@ -25,7 +25,7 @@ public final class Suggestions {
     public static final String VALLEY = "valley";
     /**
      * What {@code --lr-max auto} uses: {@link #MINIMUM}, the rule of Smith and of fastai's course (an order of
-     * magnitude below the lowest loss). fastai v2's default {@link #VALLEY} was measured too (README, "Finding
+     * magnitude below the lowest loss). fastai v2's default {@link #VALLEY} was measured too (docs/cli.md, "Finding
      * lrMax"): with SGD and momentum 0.95 on Fashion-MNIST it lands far down the flat start of the curve and trains
      * 5 points worse.
      */

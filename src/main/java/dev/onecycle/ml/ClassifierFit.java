@@ -1,6 +1,7 @@
 package dev.onecycle.ml;
 
 import dev.onecycle.checkpoint.CheckpointStore;
+import dev.onecycle.dl4j.FashionLeNet;
 import dev.onecycle.dl4j.FashionMlp;
 import dev.onecycle.dl4j.ModelCycle;
 import dev.onecycle.dl4j.Network;
@@ -177,10 +178,23 @@ final class ClassifierFit {
         }
         TrainingMemory.check(est.getFeaturesCol(), examples.count(), examples.features(), examples.classes(), 0,
                 workers, sc.sc());
-        Network network = NetworkSpecs.build(spec);
+        Network network = buildNetwork(spec, examples.features(), examples.classes());
         TrainingMemory.check(est.getFeaturesCol(), examples.count(), examples.features(), examples.classes(),
                 network.params().length(), workers, sc.sc());
         return network;
+    }
+
+    /** {@code lenet} (refused, naming the rule, on rows that are not 784 features) or a configuration JSON. */
+    private Network buildNetwork(String spec, int features, int classes) {
+        if (!OneCycleClassifier.LENET.equals(spec)) {
+            return NetworkSpecs.build(spec);
+        }
+        try {
+            return FashionLeNet.create(features, classes, est.getSeed());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidColumnException("featuresCol", est.getFeaturesCol(), e.getMessage()
+                    .replace("--network mlp", "network 'mlp'"));
+        }
     }
 
     /** One forward pass on the first rows: a network of the wrong shape fails here, not on an executor. */

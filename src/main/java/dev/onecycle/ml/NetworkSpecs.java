@@ -11,16 +11,17 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
- * The {@code network} Param's value other than {@code mlp}: a DL4J MultiLayerConfiguration or
- * ComputationGraphConfiguration as JSON. Read (and so checked) when the Param is set, built at fit.
+ * The {@code network} Param's value other than a built-in network's id ({@code mlp}, {@code lenet}): a DL4J
+ * MultiLayerConfiguration or ComputationGraphConfiguration as JSON. Read (and so checked) when the Param is set,
+ * built at fit.
  */
 final class NetworkSpecs {
     private NetworkSpecs() {
     }
 
-    /** Refuses a value that is neither {@code mlp} nor a DL4J configuration JSON with layers, saying why. */
+    /** Refuses a value that is neither {@code mlp}, {@code lenet} nor a DL4J configuration JSON with layers, saying why. */
     static void check(String spec) {
-        if (!OneCycleClassifier.MLP.equals(spec)) {
+        if (!OneCycleClassifier.MLP.equals(spec) && !OneCycleClassifier.LENET.equals(spec)) {
             configuration(spec);
         }
     }
@@ -74,7 +75,7 @@ final class NetworkSpecs {
     }
 
     private static InvalidParameterException refused(String why, String spec) {
-        return new InvalidParameterException("network", "must be 'mlp' or a DL4J MultiLayerConfiguration / "
+        return new InvalidParameterException("network", "must be 'mlp', 'lenet' or a DL4J MultiLayerConfiguration / "
                 + "ComputationGraphConfiguration JSON (" + why + ")", abbreviate(spec));
     }
 

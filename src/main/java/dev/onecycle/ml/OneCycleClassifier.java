@@ -51,6 +51,8 @@ public final class OneCycleClassifier
     private static final long serialVersionUID = 1L;
     /** The built-in network: features -> hidden (ReLU) -> classes (softmax), Nesterov momentum. */
     public static final String MLP = "mlp";
+    /** The built-in CNN: LeNet-5-shaped, for 28x28 single-channel images as 784 features (dl4j.FashionLeNet). */
+    public static final String LENET = dev.onecycle.dl4j.BuiltInNetwork.LENET.id();
 
     private String uid;
 
@@ -61,7 +63,8 @@ public final class OneCycleClassifier
 
     // ---- the network ----
     private final Param<String> network = new Param<>(this, "network", "the network to train: '" + MLP
-            + "' (features -> hidden ReLU -> classes softmax) or a DL4J MultiLayerConfiguration or "
+            + "' (features -> hidden ReLU -> classes softmax), '" + LENET + "' (a LeNet-5-shaped CNN for 28x28 images "
+            + "as 784 features) or a DL4J MultiLayerConfiguration or "
             + "ComputationGraphConfiguration as JSON (its updater's learning rate and momentum are replaced by the "
             + "1cycle); with initialModel unset or 'mlp'", Rule.<String>checked("network", NetworkSpecs::check));
     private final Param<OneCycleClassificationModel> initialModel = new Param<>(this, "initialModel",

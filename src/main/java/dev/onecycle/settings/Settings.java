@@ -1,6 +1,7 @@
 package dev.onecycle.settings;
 
 import dev.onecycle.checkpoint.CheckpointCadence;
+import dev.onecycle.dl4j.BuiltInNetwork;
 import dev.onecycle.lrfind.LrRange;
 import dev.onecycle.schedule.Annealing;
 import dev.onecycle.schedule.CycleSlice;
@@ -92,6 +93,17 @@ public final class Settings {
     public static final Setting<Integer> HIDDEN = Setting.builder("hidden", SettingType.INT)
             .doc("Hidden units of the default model (an MLP: features -> hidden ReLU -> classes softmax); not with a "
                     + "given model, which brings its own.").defaultValue(256).paramLabel("UNITS").positive().build();
+
+    /**
+     * The built-in network a new model is ({@code onecycle train}'s {@code --network}); not one of {@link #all()}:
+     * the estimator's {@code network} Param (a String that also takes a DL4J configuration JSON) takes these ids.
+     */
+    public static final Setting<BuiltInNetwork> NETWORK = Setting.builder("network",
+            SettingType.oneOf(BuiltInNetwork.class, BuiltInNetwork.IDS,
+                    BuiltInNetwork::parse, BuiltInNetwork::id))
+            .doc("The built-in network of a new model: mlp (features -> hidden ReLU -> classes softmax) or lenet (a "
+                    + "LeNet-5-shaped CNN for 28x28 images, 784 features); not with a given model, which brings its "
+                    + "own.").defaultValue(BuiltInNetwork.MLP).paramLabel("mlp|lenet").build();
 
     // ---- checkpoints ----
     public static final Setting<String> CHECKPOINT_DIR = Setting.builder("checkpointDir", SettingType.TEXT)

@@ -146,9 +146,18 @@ class LaunchersIT {
 
     @Test
     void nativeOptionsReachTheDriverAndTheExecutorsAndABadBinaryIsOneLine() throws Exception {
-        // default: JavaCPP's per-allocation memory check off for the driver JVM and both extraJavaOptions; the onednn
-        // binary package copied to target/native (on the classpath, DL4J's helpers on), said in one stderr line
-        Run local = run("onecycle", "train", "--master", "local[2]", "--dry-run");
+        // the default MLP: JavaCPP's per-allocation memory check off for the driver JVM and both extraJavaOptions, the
+        // generic binary (an empty extension: JavaCPP would otherwise load the variant jar it finds first), one line
+        Run mlp = run("onecycle", "train", "--master", "local[2]", "--dry-run");
+        assertEquals(0, mlp.exit(), mlp.err());
+        assertEquals(3, java.util.Arrays.stream(mlp.out().split(" ")).filter(w -> w.contains("maxphysicalbytes=0")).count(),
+                mlp.out());
+        assertTrue(mlp.out().contains("-Dorg.bytedeco.javacpp.platform.extension= ") && !mlp.out().contains("helpers.disable"),
+                mlp.out());
+        assertTrue(mlp.err().contains("onecycle: nd4j-native binary linux-x86_64 (ONECYCLE_ND4J_BINARY=auto)"), mlp.err());
+        // a convolutional network (--network lenet, or a --model-in model): the onednn binary the package copied to
+        // target/native, on the classpath, with DL4J's oneDNN helpers on, said in one stderr line
+        Run local = run("onecycle", "train", "--master", "local[2]", "--network", "lenet", "--dry-run");
         assertEquals(0, local.exit(), local.err());
         String[] words = local.out().split(" ");
         long checksOff = java.util.Arrays.stream(words).filter(w -> w.contains("maxphysicalbytes=0")).count();
@@ -169,6 +178,8 @@ class LaunchersIT {
         assertEquals(0, named.exit(), named.err());
         assertEquals(3, java.util.Arrays.stream(named.out().split(" ")).filter(w -> w.contains("extension=-avx2")).count(),
                 named.out());
+        Run viaConf = run("onecycle", "train", "--conf", "spark.onecycle.modelIn=/tmp/lenet.zip", "--dry-run");
+        assertTrue(viaConf.err().contains("binary linux-x86_64-onednn"), viaConf.err());
         Run cluster = run("onecycle", "train", "--master", "spark://10.1.2.3:7077", "--dry-run");
         assertEquals(0, cluster.exit(), cluster.err());
         assertEquals(3, java.util.Arrays.stream(cluster.out().split(" ")).filter(w -> w.contains("maxphysicalbytes=0")).count(),

@@ -226,7 +226,7 @@ class OneCycleClassifierEdgesTest {
         OneCycleClassifier oc = small();
         InvalidParameterException e = assertThrows(InvalidParameterException.class, () -> oc.setNetwork("{not json"));
         assertEquals("network", e.parameter());
-        assertTrue(e.getMessage().startsWith("network must be 'mlp' or a DL4J MultiLayerConfiguration / "
+        assertTrue(e.getMessage().startsWith("network must be 'mlp', 'lenet' or a DL4J MultiLayerConfiguration / "
                 + "ComputationGraphConfiguration JSON (not JSON: Unexpected character ('n'"), e.getMessage());
         assertTrue(e.getMessage().endsWith(", got {not json"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count());

@@ -141,7 +141,7 @@ class OneCycleClassifierInputTest {
         InvalidParameterException e = assertThrows(InvalidParameterException.class,
                 () -> small().setNetwork("{\"not\": \"a network\"}").fit(rows(Vectors.dense(1, 2, 3), 1.0, VECTORS)));
         assertEquals("network", e.parameter());
-        assertTrue(e.getMessage().startsWith("network must be 'mlp' or a DL4J MultiLayerConfiguration"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("network must be 'mlp', 'lenet' or a DL4J MultiLayerConfiguration"), e.getMessage());
         String wrongInputs = FashionMlp.create(5, 4, 2, 1).configurationJson();
         e = assertThrows(InvalidParameterException.class,
                 () -> small().setNetwork(wrongInputs).fit(rows(Vectors.dense(1, 2, 3), 1.0, VECTORS)));
