@@ -1,6 +1,9 @@
 package dev.onecycle.checkpoint;
 
+import dev.onecycle.settings.SettingValues;
+import dev.onecycle.settings.Settings;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -8,12 +11,12 @@ import java.util.Objects;
  * rounds of an epoch (exactly at rounds N, 2N, ... of it, on both paths: on the barrier path a Spark job ends at
  * such a round; 0: never) and/or once {@code interval} has passed on the driver's clock since the last checkpoint
  * ({@link Duration#ZERO}: never), at the next boundary where the driver holds the averaged state (after every
- * round on the driver path, after every Spark job of ~2 s on the barrier path). {@link #DEFAULT}: every {@value #DEFAULT_INTERVAL_MINUTES} minutes.
+ * round on the driver path, after every Spark job of ~2 s on the barrier path). {@link #DEFAULT}: the defaults of
+ * {@link Settings#CHECKPOINT_EVERY} and {@link Settings#CHECKPOINT_INTERVAL} (every 5 minutes).
  */
 public record CheckpointCadence(int everyRounds, Duration interval) {
-    public static final long DEFAULT_INTERVAL_MINUTES = 5;
-    public static final CheckpointCadence DEFAULT = new CheckpointCadence(0,
-            Duration.ofMinutes(DEFAULT_INTERVAL_MINUTES));
+    public static final CheckpointCadence DEFAULT = new CheckpointCadence(Settings.CHECKPOINT_EVERY.defaultValue(),
+            Settings.CHECKPOINT_INTERVAL.defaultValue());
     public static final CheckpointCadence EPOCH_END_ONLY = new CheckpointCadence(0, Duration.ZERO);
 
     public CheckpointCadence {
@@ -24,6 +27,11 @@ public record CheckpointCadence(int everyRounds, Duration interval) {
         if (interval.isNegative()) {
             throw new IllegalArgumentException("checkpointInterval must be >= 0 (0: off), got " + interval);
         }
+    }
+
+    /** The cadence {@code v} gives ({@link Settings#CHECKPOINT_EVERY}, {@link Settings#CHECKPOINT_INTERVAL}). */
+    public static CheckpointCadence of(SettingValues v) {
+        return new CheckpointCadence(v.get(Settings.CHECKPOINT_EVERY), v.get(Settings.CHECKPOINT_INTERVAL));
     }
 
     /**
@@ -42,7 +50,7 @@ public record CheckpointCadence(int everyRounds, Duration interval) {
         if (everyRounds == 0 && interval.isZero()) {
             return "at epoch ends only";
         }
-        String t = interval.isZero() ? null : interval.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+        String t = interval.isZero() ? null : interval.toString().substring(2).toLowerCase(Locale.ROOT);
         return "every " + (everyRounds > 0 ? everyRounds + " rounds" + (t == null ? "" : " or " + t) : t);
     }
 }

@@ -3,6 +3,8 @@ package dev.onecycle.checkpoint;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.onecycle.dl4j.Network;
+import dev.onecycle.dl4j.OneCycleLearningRate;
+import dev.onecycle.dl4j.OneCycleUpdaters;
 import dev.onecycle.settings.Setting;
 import dev.onecycle.settings.SettingValues;
 import dev.onecycle.settings.Settings;
@@ -360,8 +362,7 @@ public final class CheckpointStore {
      */
     private static void checkModelAgreesWithState(Checkpoint checkpoint, Network network)
             throws CorruptCheckpointException {
-        java.util.Optional<dev.onecycle.dl4j.OneCycleLearningRate> lr =
-                dev.onecycle.dl4j.OneCycleUpdaters.learningRateOf(network);
+        Optional<OneCycleLearningRate> lr = OneCycleUpdaters.learningRateOf(network);
         if (lr.isEmpty()) {
             return;
         }

@@ -1,6 +1,7 @@
 package dev.onecycle.job;
 
 import dev.onecycle.checkpoint.CheckpointStore;
+import dev.onecycle.checkpoint.ModelCycle;
 import dev.onecycle.data.DataFormat;
 import dev.onecycle.data.DataOptions;
 import dev.onecycle.data.DataSource;
@@ -8,7 +9,6 @@ import dev.onecycle.data.FashionMnist;
 import dev.onecycle.data.LabeledData;
 import dev.onecycle.data.TrainTestData;
 import dev.onecycle.dl4j.AppliedStep;
-import dev.onecycle.dl4j.ModelCycle;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.gpu.GpuSupport;
 import dev.onecycle.lrfind.RangeTestResult;

@@ -1,9 +1,9 @@
 package dev.onecycle.ml;
 
 import dev.onecycle.checkpoint.CheckpointStore;
+import dev.onecycle.checkpoint.ModelCycle;
 import dev.onecycle.dl4j.FashionLeNet;
 import dev.onecycle.dl4j.FashionMlp;
-import dev.onecycle.dl4j.ModelCycle;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.lrfind.LrRange;
 import dev.onecycle.lrfind.RangeTestResult;

@@ -4,7 +4,7 @@ import dev.onecycle.checkpoint.Checkpoint;
 import dev.onecycle.checkpoint.CheckpointState;
 import dev.onecycle.checkpoint.CheckpointStore;
 import dev.onecycle.checkpoint.CorruptCheckpointException;
-import dev.onecycle.dl4j.ModelCycle;
+import dev.onecycle.checkpoint.ModelCycle;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;

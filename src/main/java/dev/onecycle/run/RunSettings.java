@@ -1,11 +1,11 @@
 package dev.onecycle.run;
 
+import dev.onecycle.averaging.AveragingPath;
 import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.lrfind.LrRange;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.settings.SettingValues;
 import dev.onecycle.settings.Settings;
-import dev.onecycle.spark.AveragingPath;
 
 /**
  * The library settings of one run ({@link Settings}), as both front ends give them: {@code onecycle train}'s flags
@@ -98,7 +98,7 @@ public record RunSettings(SettingValues values, boolean lrMaxAuto) {
 
     /** When mid-epoch checkpoints are written besides the epoch-end ones. */
     public CheckpointCadence checkpointCadence() {
-        return Settings.checkpointCadence(values);
+        return CheckpointCadence.of(values);
     }
 
     public boolean resume() {

@@ -1,6 +1,6 @@
 package dev.onecycle.settings;
 
-import dev.onecycle.checkpoint.CheckpointCadence;
+import dev.onecycle.averaging.AveragingPath;
 import dev.onecycle.dl4j.BuiltInNetwork;
 import dev.onecycle.lrfind.LrRange;
 import dev.onecycle.schedule.Annealing;
@@ -8,7 +8,6 @@ import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.schedule.OneCycleStyle;
-import dev.onecycle.spark.AveragingPath;
 import java.util.List;
 
 /**
@@ -79,11 +78,9 @@ public final class Settings {
             .doc("Minibatches per worker between parameter averagings.").defaultValue(4).paramLabel("K").positive()
             .recorded("averagingFrequency").build();
     public static final Setting<AveragingPath> AVERAGING = Setting.builder("averaging", SettingType.oneOf(
-            AveragingPath.class, "auto, barrier, driver", AveragingPath::parse, AveragingPath::id))
-            .doc("Where workers' states are averaged: barrier (many rounds per Spark job, averaged through the "
-                    + "driver's RPC endpoint; needs a free task slot per worker), driver (one Spark job per round) or "
-                    + "auto (barrier when it can run). Results are bitwise the same.")
-            .defaultValue(AveragingPath.AUTO).paramLabel("auto|barrier|driver").build();
+            AveragingPath.class, AveragingPath.ids(", "), AveragingPath::parse, AveragingPath::id))
+            .doc("Where workers' states are averaged: " + AveragingPath.describeAll() + ". Results are bitwise the "
+                    + "same.").defaultValue(AveragingPath.AUTO).paramLabel(AveragingPath.ids("|")).build();
     public static final Setting<Integer> WORKERS = Setting.builder("workers", SettingType.INT)
             .doc("Workers training in parallel.").defaultDoc("Spark's default parallelism, or the checkpoint's when "
                     + "resuming").paramLabel("W").positive().recorded("workers").build();
@@ -118,7 +115,7 @@ public final class Settings {
     public static final Setting<java.time.Duration> CHECKPOINT_INTERVAL = Setting.builder("checkpointInterval",
             SettingType.DURATION).doc("Also write a checkpoint inside an epoch once DURATION (e.g. 30s, 10m, 1h; 0: off) "
                     + "has passed since the last one, at the next round boundary.")
-            .defaultValue(CheckpointCadence.DEFAULT.interval()).paramLabel("DURATION").build();
+            .defaultValue(java.time.Duration.ofMinutes(5)).paramLabel("DURATION").build();
     public static final Setting<Boolean> RESUME = Setting.builder("resume", SettingType.BOOLEAN)
             .doc("Continue from the newest valid checkpoint in the checkpoint folder (start at the start epoch when "
                     + "there is none).").defaultValue(false).build();
@@ -225,11 +222,6 @@ public final class Settings {
         return into.with(LR_MAX, p.lrMax()).with(DIV_FACTOR, p.divFactor()).with(PCT_START, p.pctStart())
                 .with(FINAL_DIV, p.finalDiv()).with(MOMS, new MomentumPair(p.maxMomentum(), p.baseMomentum()))
                 .with(STYLE, p.style()).with(ANNEAL, p.annealing()).with(THREE_PHASE, p.threePhase());
-    }
-
-    /** When mid-epoch checkpoints are written besides the epoch-end ones. */
-    public static CheckpointCadence checkpointCadence(SettingValues v) {
-        return new CheckpointCadence(v.get(CHECKPOINT_EVERY), v.get(CHECKPOINT_INTERVAL));
     }
 
     /** The epochs to run: the value given, else the rest of the cycle (at least 1, so the slice check names the real mistake). */

@@ -1,5 +1,8 @@
 package dev.onecycle.spark;
 
+import dev.onecycle.worker.Seeds;
+import dev.onecycle.worker.ShardPiece;
+import dev.onecycle.worker.WorkerShard;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,5 +1,6 @@
 package dev.onecycle.spark;
 
+import dev.onecycle.checkpoint.CheckpointState;
 import dev.onecycle.schedule.InvalidParameterException;
 import java.io.Serializable;
 
@@ -15,7 +16,7 @@ public record EpochProgress(int epoch, int roundsDone, double lossSum, long mini
         implements Serializable {
 
     /** Where a mid-epoch checkpoint stands inside its epoch; null for an epoch-end one. */
-    public static EpochProgress of(dev.onecycle.checkpoint.CheckpointState s) {
+    public static EpochProgress of(CheckpointState s) {
         return s.midEpoch() == null ? null : new EpochProgress(s.epoch(), s.round(), s.midEpoch().lossSum(),
                 s.midEpoch().minibatches(), s.midEpoch().seconds());
     }

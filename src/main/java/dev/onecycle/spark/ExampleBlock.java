@@ -1,5 +1,6 @@
 package dev.onecycle.spark;
 
+import dev.onecycle.worker.FloatIO;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;

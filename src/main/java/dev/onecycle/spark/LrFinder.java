@@ -1,5 +1,6 @@
 package dev.onecycle.spark;
 
+import dev.onecycle.averaging.AveragingPath;
 import dev.onecycle.dl4j.AppliedStep;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.lrfind.LrRange;

@@ -1,21 +1,30 @@
 package dev.onecycle.spark;
 
-import dev.onecycle.dl4j.AppliedStep;
+import dev.onecycle.averaging.Averaging;
+import dev.onecycle.averaging.AveragingEndpoint;
+import dev.onecycle.averaging.AveragingPath;
+import dev.onecycle.averaging.Cluster;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.dl4j.OneCycleUpdaters;
+import dev.onecycle.dl4j.StepScheduleUpdaters;
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.schedule.StepSchedule;
 import dev.onecycle.settings.SettingValues;
+import dev.onecycle.settings.Settings;
+import dev.onecycle.worker.NetworkSpec;
+import dev.onecycle.worker.NetworkState;
+import dev.onecycle.worker.TaskThreads;
+import dev.onecycle.worker.WorkerNetworks;
+import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import org.apache.spark.api.java.JavaPairRDD;
+import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
-import java.util.UUID;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -25,12 +34,14 @@ import org.nd4j.linalg.dataset.DataSet;
  *
  * <p>Unlike dl4j-spark's {@code ParameterAveragingTrainingMaster}: every example is trained exactly once per
  * epoch; one iteration is one minibatch step on every worker, with {@code itersPerEpoch} fixed from the data
- * before the first step; every job carries the schedule state (policy, slice, cycle iteration of each round) and
- * workers set their iteration counters from it; updater state is always averaged; and states are summed in a
- * fixed worker order ({@link WorkerMean}), so a run on CPU is bitwise reproducible. The data is spread once per
+ * before the first step; the policy and slice travel once per fit (installed as the workers' updater schedules),
+ * every job carries the cycle iteration of each of its rounds and workers set their iteration counters from it;
+ * updater state is always averaged; and states are summed in a fixed worker order ({@code WorkerMean}), so a run
+ * on CPU is bitwise reproducible. The data is spread once per
  * epoch into one contiguous shard per worker; workers keep their networks on the executors between rounds; the
- * states are averaged either after a Spark job per round or, on the barrier path, inside jobs of many rounds
- * ({@link AveragingPath}), with bitwise the same result.
+ * states are averaged by the fit's {@link Averaging} strategy (after a Spark job per round, or on the barrier
+ * path inside jobs of many rounds; {@link AveragingPath}), with bitwise the same result. This class fixes the
+ * plan and sets up a fit; {@code Epochs} runs its epochs.
  *
  * <pre>{@code
  * OneCycleTrainer trainer = OneCycleTrainer.builder()
@@ -50,21 +61,13 @@ public final class OneCycleTrainer {
     private final int averagingFrequency;
     private final long seed;
     private final int expectedItersPerEpoch;
-    private final List<TrainingObserver> observers;
+    final List<TrainingObserver> observers; // and resumeInEpoch: read by Epochs
     private final AveragingPath averaging;
     private final int roundsPerJob;
     private final int aggregationDepth;
-    private final EpochProgress resumeInEpoch;
-    private final dev.onecycle.schedule.StepSchedule stepSchedule;
+    final EpochProgress resumeInEpoch;
+    private final StepSchedule stepSchedule;
     private final SettingValues recordedSettings;
-
-    /** {@link AveragingPath#AUTO} takes the barrier path only while each worker receives at most this much per round. */
-    static final long BARRIER_MAX_GATHER_BYTES = 64L << 20;
-    /** Without a fixed rounds-per-job, barrier jobs are sized to last about this long (progress, cancel, checkpoints). */
-    static final double TARGET_JOB_SECONDS = 2.0;
-    static final int MAX_ROUNDS_PER_JOB = 512;
-    /** How long the end of an epoch waits for its released watch job to finish before cancelling it. */
-    static final long WATCH_END_SECONDS = 10;
 
     private OneCycleTrainer(Builder b) {
         this.policy = b.policy;
@@ -125,12 +128,6 @@ public final class OneCycleTrainer {
      * {@link TrainingCancelledException}. Whatever the trainer changed (group, description) is restored when it
      * returns or throws.
      */
-    /** The values of a worker's state: parameters, then updater state ({@link NetworkState}). */
-    private static int stateLength(Network network) {
-        INDArray updater = network.updaterState();
-        return Math.toIntExact(network.params().length() + (updater == null ? 0 : updater.length()));
-    }
-
     public TrainingPlan fit(JavaSparkContext sc, Network network, JavaRDD<DataSet> data) {
         String fitId = UUID.randomUUID().toString();
         TrainingPlan plan = null;
@@ -139,17 +136,17 @@ public final class OneCycleTrainer {
         AveragingEndpoint endpoint = null;
         boolean finished = false;
         int[] driverThreads = sc.isLocal() ? TaskThreads.current() : null;
-        if (averaging == AveragingPath.BARRIER && (sc.isLocal()
+        if (averaging != AveragingPath.AUTO && (sc.isLocal()
                 || sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false))) {
             // refused before any job where the answer cannot change (a local master's slots, the configuration);
             // a cluster's executors may still be registering: checked again after the counting job. (A forced
             // path does not look at the network.)
-            choosePath(sc, network);
+            averaging.choose(Cluster.of(sc, workers, -1));
         }
         try (JobGroupScope jobs = JobGroupScope.enter(sc, "onecycle-" + fitId)) {
             jobs.describe("1cycle: packing and counting the data");
             blocks.persist(StorageLevel.DISK_ONLY());
-            List<Integer> counts = run(jobs, -1, 0, () -> blocks.map(b -> b.count).collect());
+            List<Integer> counts = jobs.run(-1, 0, () -> blocks.map(b -> b.count).collect());
             long[] offsets = DataSpread.offsets(counts);
             long examples = counts.stream().mapToLong(Integer::longValue).sum();
             plan = plan(examples);
@@ -157,15 +154,18 @@ public final class OneCycleTrainer {
             if (stepSchedule == null) {
                 OneCycleUpdaters.install(network, policy, slice);
             } else {
-                dev.onecycle.dl4j.StepScheduleUpdaters.install(network, stepSchedule);
+                StepScheduleUpdaters.install(network, stepSchedule);
             }
             network.setIterationCount(Math.toIntExact(slice.firstIteration() + (resumeInEpoch == null ? 0
                     : Math.min(slice.itersPerEpoch(), (long) resumeInEpoch.roundsDone() * averagingFrequency))));
             network.setEpochCount(slice.startEpoch());
             spec = sc.broadcast(new NetworkSpec(fitId, network, policy, slice, stepSchedule));
-            AveragingPath path = choosePath(sc, network);
-            endpoint = AveragingEndpoint.start(fitId, plan.workers(), stateLength(network));
-            Epochs epochs = new Epochs(sc, jobs, network, blocks, offsets, plan, spec, path, endpoint);
+            int stateLength = stateLength(network);
+            AveragingPath path = averaging.choose(Cluster.of(sc, workers, 4L * stateLength));
+            endpoint = AveragingEndpoint.start(fitId, plan.workers(), stateLength);
+            Averaging strategy = path.start(new Averaging.Context(sc, spec, workers, aggregationDepth, endpoint,
+                    roundsPerJob));
+            Epochs epochs = new Epochs(this, sc, jobs, network, blocks, offsets, plan, strategy, endpoint);
             for (TrainingObserver o : observers) {
                 o.onStart(plan);
             }
@@ -201,461 +201,17 @@ public final class OneCycleTrainer {
         }
     }
 
-    /** The path this fit averages on: the one asked for, or for {@link AveragingPath#AUTO} the cheaper that can run. */
-    private AveragingPath choosePath(JavaSparkContext sc, Network network) {
-        int slots = taskSlots(sc);
-        boolean dynamic = sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false);
-        switch (averaging) {
-            case DRIVER:
-                return AveragingPath.DRIVER;
-            case BARRIER:
-                if (dynamic) {
-                    throw new InvalidParameterException("averaging", "barrier cannot run with dynamic allocation "
-                            + "(Spark's barrier mode refuses it); set spark.dynamicAllocation.enabled=false or use "
-                            + "averaging driver/auto", "barrier");
-                }
-                if (slots < workers) {
-                    throw new InvalidParameterException("averaging", "barrier needs a free task slot per worker ("
-                            + workers + "), the cluster has " + slots + "; use fewer workers or averaging driver/auto",
-                            "barrier");
-                }
-                return AveragingPath.BARRIER;
-            default:
-                long stateBytes = 4L * (network.params().length()
-                        + (network.updaterState() == null ? 0 : network.updaterState().length()));
-                return !dynamic && slots >= workers && (long) workers * stateBytes <= BARRIER_MAX_GATHER_BYTES
-                        ? AveragingPath.BARRIER : AveragingPath.DRIVER;
-        }
-    }
-
-    /** Tasks the cluster can run at once now (Spark's own count for barrier stages). */
-    static int taskSlots(JavaSparkContext sc) {
-        org.apache.spark.SparkContext s = sc.sc();
-        return s.maxNumConcurrentTasks(s.resourceProfileManager().defaultResourceProfile());
-    }
-
-    /** Runs one Spark job; a cancelled job group or an interrupted driver thread ends training. */
-    private <T> T run(JobGroupScope jobs, int epoch, long iterationsDone, java.util.function.Supplier<T> job) {
-        checkInterrupted(jobs, epoch, iterationsDone);
-        try {
-            return job.get();
-        } catch (RuntimeException e) {
-            throw cancelledOr(jobs, epoch, iterationsDone, e);
-        }
-    }
-
-    private static void checkInterrupted(JobGroupScope jobs, int epoch, long iterationsDone) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone,
-                    new InterruptedException("the driver thread was interrupted"));
-        }
-    }
-
-    /** {@code e} as a {@link TrainingCancelledException} when it is a cancellation, else {@code e} (unwrapped). */
-    private static RuntimeException cancelledOr(JobGroupScope jobs, int epoch, long iterationsDone, Throwable e) {
-        Throwable t = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-        if (cancelled(t)) {
-            return new TrainingCancelledException(jobs.group(), epoch, iterationsDone, t);
-        }
-        if (t instanceof RuntimeException) {
-            return (RuntimeException) t;
-        }
-        if (t instanceof Error) {
-            throw (Error) t;
-        }
-        return new IllegalStateException(t.getMessage(), t); // SparkException: checked in Java, thrown by Scala code
-    }
-
-    static boolean cancelled(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String m = String.valueOf(t.getMessage());
-            if (t instanceof InterruptedException || t instanceof java.util.concurrent.CancellationException
-                    || m.contains("part of cancelled job group")
-                    || m.contains("cancellation of all jobs") || m.contains("SparkContext was shut down")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A submitted job: {@link #await} waits for it and averages its results into the driver's network. */
-    private interface PendingJob {
-        List<List<RoundResult>> await();
-
-        void cancel();
-    }
-
-    /**
-     * The epochs of one fit: the data spread per epoch, the rounds in jobs, the observers told in order. The
-     * next job is submitted before the observers hear of the previous one, so the driver's own work overlaps
-     * training and a job of the fit is active in its group nearly all the time (a group cancel reaches only
-     * active jobs). While the observers of an epoch's end run (evaluation, checkpoint copy), a watch job keeps
-     * the group's cancel from being lost.
-     */
-    private final class Epochs {
-        private final JavaSparkContext sc;
-        private final JobGroupScope jobs;
-        private final Network network;
-        private final JavaRDD<ExampleBlock> blocks;
-        private final long[] offsets;
-        private final TrainingPlan plan;
-        private final Broadcast<NetworkSpec> spec;
-        private final int fanIn;
-        private final AveragingPath path;
-        private final AveragingEndpoint endpoint;
-        private int roundsPerJob;
-        private long jobSubmitted;
-        private long watches;
-
-        Epochs(JavaSparkContext sc, JobGroupScope jobs, Network network, JavaRDD<ExampleBlock> blocks, long[] offsets,
-                TrainingPlan plan, Broadcast<NetworkSpec> spec, AveragingPath path, AveragingEndpoint endpoint) {
-            this.sc = sc;
-            this.endpoint = endpoint;
-            this.jobs = jobs;
-            this.network = network;
-            this.blocks = blocks;
-            this.offsets = offsets;
-            this.plan = plan;
-            this.spec = spec;
-            this.path = path;
-            this.fanIn = WorkerMean.fanIn(workers, aggregationDepth);
-            this.roundsPerJob = OneCycleTrainer.this.roundsPerJob > 0 ? OneCycleTrainer.this.roundsPerJob : 4;
-        }
-
-        /** Trains the epoch; true when an observer stopped the fit after one of its rounds (the epoch is cut short). */
-        boolean train(int epoch) {
-            EpochProgress from = resumeInEpoch != null && resumeInEpoch.epoch() == epoch ? resumeInEpoch
-                    : new EpochProgress(epoch, 0, 0, 0, 0);
-            long started = System.nanoTime() - (long) (from.seconds() * 1e9);
-            int rounds = plan.roundsPerEpoch();
-            jobs.describe("1cycle epoch " + epoch + ": spreading the data over " + workers + " workers");
-            Broadcast<int[]> positions = sc.broadcast(DataSpread.positions(seed, epoch,
-                    Math.toIntExact(plan.examples())));
-            JavaRDD<WorkerShard> shards = DataSpread.shards(blocks, offsets, positions, workers, batchSizePerWorker);
-            shards.persist(StorageLevel.MEMORY_ONLY());
-            long spreadStarted = System.nanoTime();
-            run(jobs, epoch, iterationsDone(), shards::count); // the spread, on its own (its cost is reported)
-            double spreadSeconds = (System.nanoTime() - spreadStarted) / 1e9;
-            double lossSum = from.lossSum();
-            long minibatches = from.minibatches();
-            long computeNanos = 0;
-            int jobsRun = 0;
-            PendingJob pending = null;
-            try {
-                List<RoundState> states = rounds(epoch, from.roundsDone());
-                pending = submit(shards, states);
-                while (pending != null) {
-                    PendingJob job = pending;
-                    pending = null;
-                    List<List<RoundResult>> results = job.await();
-                    jobsRun++;
-                    adaptRoundsPerJob(states.size(), System.nanoTime() - jobSubmitted);
-                    RoundState last = states.get(states.size() - 1);
-                    network.setIterationCount(last.iterationOf(last.endStep()));
-                    List<RoundState> done = states;
-                    if (last.round() + 1 < rounds) {
-                        states = rounds(epoch, last.round() + 1);
-                        pending = submit(shards, states);
-                    }
-                    for (int i = 0; i < done.size(); i++) {
-                        RoundState state = done.get(i);
-                        List<AppliedStep> applied = new ArrayList<>();
-                        double roundLoss = 0;
-                        long roundBatches = 0;
-                        long slowest = 0;
-                        for (RoundResult r : results.get(i)) {
-                            applied.addAll(r.steps());
-                            roundLoss += r.scoreSum();
-                            roundBatches += r.batches();
-                            slowest = Math.max(slowest, r.computeNanos());
-                        }
-                        computeNanos += slowest;
-                        applied.sort(Comparator.comparingLong(AppliedStep::iteration)
-                                .thenComparingInt(AppliedStep::worker));
-                        lossSum += roundLoss;
-                        minibatches += roundBatches;
-                        double meanScore = roundBatches == 0 ? Double.NaN : roundLoss / roundBatches;
-                        for (TrainingObserver o : observers) {
-                            o.onRound(plan, state, applied, meanScore);
-                        }
-                        if (stopAfter(state)) {
-                            if (pending != null) {
-                                // the job already submitted runs to its end, unreported: a cancel would log its
-                                // killed tasks as WARN lines
-                                pending.await();
-                            }
-                            shards.unpersist(false);
-                            positions.destroy();
-                            return true;
-                        }
-                    }
-                    if (last.round() + 1 < rounds) { // the network holds the state after `last` until the next await
-                        EpochProgress progress = new EpochProgress(epoch, last.round() + 1, lossSum, minibatches,
-                                (System.nanoTime() - started) / 1e9);
-                        for (TrainingObserver o : observers) {
-                            o.onRoundsAveraged(plan, progress, network);
-                        }
-                    }
-                }
-            } catch (RuntimeException e) {
-                if (pending != null) {
-                    pending.cancel();
-                }
-                shards.unpersist(false);
-                throw e; // the positions broadcast is left to Spark's cleaner: killed tasks may still read it
-            }
-            shards.unpersist(false);
-            positions.destroy();
-            network.setEpochCount(epoch + 1);
-            EpochSummary summary = new EpochSummary(epoch, (long) (epoch + 1) * plan.slice().itersPerEpoch(),
-                    minibatches == 0 ? Double.NaN : lossSum / minibatches, minibatches,
-                    (System.nanoTime() - started) / 1e9, spreadSeconds, computeNanos / 1e9, rounds, jobsRun);
-            watchingForCancel(epoch, () -> {
-                for (TrainingObserver o : observers) {
-                    o.onEpoch(plan, summary, network);
-                }
-            });
-            return false;
-        }
-
-        /** True when an observer needs the state after {@code roundsDone} rounds of the epoch. */
-        private boolean wanted(int epoch, int roundsDone) {
-            for (TrainingObserver o : observers) {
-                if (o.wantsStateAfter(plan, epoch, roundsDone)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        private boolean stopAfter(RoundState state) {
-            boolean stop = false;
-            for (TrainingObserver o : observers) {
-                stop |= o.stopAfterRound(plan, state);
-            }
-            return stop;
-        }
-
-        /** The rounds of the next job, from {@code first}: one on the job-per-round path, several on the barrier path. */
-        private List<RoundState> rounds(int epoch, int first) {
-            int ipe = plan.slice().itersPerEpoch();
-            int n = path == AveragingPath.BARRIER ? Math.min(roundsPerJob, plan.roundsPerEpoch() - first) : 1;
-            for (int k = 1; k < n; k++) { // a round an observer needs the state of ends the job
-                if (wanted(epoch, first + k)) {
-                    n = k;
-                    break;
-                }
-            }
-            List<RoundState> states = new ArrayList<>(n);
-            for (int r = first; r < first + n; r++) {
-                int step = r * averagingFrequency;
-                states.add(new RoundState(policy, plan.slice(), epoch, r, step, Math.min(ipe, step + averagingFrequency),
-                        seed));
-            }
-            return states;
-        }
-
-        private PendingJob submit(JavaRDD<WorkerShard> shards, List<RoundState> states) {
-            RoundState a = states.get(0);
-            RoundState b = states.get(states.size() - 1);
-            checkInterrupted(jobs, a.epoch(), iterationsDone());
-            jobs.describe("1cycle epoch " + a.epoch() + " round" + (states.size() == 1 ? " " + (a.round() + 1)
-                    : "s " + (a.round() + 1) + "-" + (b.round() + 1)) + "/" + plan.roundsPerEpoch() + " (iterations "
-                    + a.firstIteration() + ".." + (b.iterationOf(b.endStep()) - 1) + ")");
-            jobSubmitted = System.nanoTime();
-            return path == AveragingPath.BARRIER ? barrierJob(shards, states) : driverRound(shards, a);
-        }
-
-        /** Without a fixed {@code roundsPerJob}: barrier jobs of about {@link #TARGET_JOB_SECONDS} each. */
-        private void adaptRoundsPerJob(int rounds, long nanos) {
-            if (OneCycleTrainer.this.roundsPerJob > 0 || path != AveragingPath.BARRIER) {
-                return;
-            }
-            double perRound = nanos / 1e9 / rounds;
-            roundsPerJob = (int) Math.max(1, Math.min(MAX_ROUNDS_PER_JOB, Math.round(TARGET_JOB_SECONDS / perRound)));
-        }
-
-        private long iterationsDone() {
-            return network.iterationCount();
-        }
-
-        private <T> T await(org.apache.spark.api.java.JavaFutureAction<T> future, int epoch) {
-            try {
-                return future.get();
-            } catch (InterruptedException e) {
-                future.cancel(true);
-                Thread.currentThread().interrupt();
-                throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone(), e);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
-                throw cancelledOr(jobs, epoch, iterationsDone(), e);
-            }
-        }
-
-        /**
-         * Runs driver-side work between jobs with a watch job in the group: a one-task job that waits until it
-         * is cancelled. A group cancel meanwhile cancels it, and training stops after the work.
-         */
-        private void watchingForCancel(int epoch, Runnable work) {
-            jobs.describe("1cycle epoch " + epoch + ": end of epoch (evaluation, checkpoint)");
-            String name = endpoint.name();
-            long id = ++watches;
-            org.apache.spark.api.java.JavaFutureAction<Void> watch = sc.parallelize(List.of(0), 1)
-                    .foreachAsync(x -> AveragingEndpoint.watch(name, id));
-            try {
-                work.run();
-            } finally {
-                endpoint.releaseWatchers(id);
-                boolean groupCancelled = false;
-                try {
-                    watch.get(WATCH_END_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (java.util.concurrent.TimeoutException stillQueued) {
-                    watch.cancel(true); // never got a task slot: nothing to watch any more
-                } catch (Exception e) {
-                    // cancelled by the group, or lost with an executor (a best-effort watch: only a cancel counts)
-                    groupCancelled = rootMessage(e).contains("part of cancelled job group");
-                }
-                if (groupCancelled && !Thread.currentThread().isInterrupted()) {
-                    throw new TrainingCancelledException(jobs.group(), epoch, iterationsDone(), null);
-                }
-            }
-        }
-
-        /** One round as one Spark job: workers train, the driver (or a tree of executors) averages. */
-        private PendingJob driverRound(JavaRDD<WorkerShard> shards, RoundState state) {
-            Broadcast<RoundInput> input = sc.broadcast(new RoundInput(state, NetworkState.of(network)));
-            JavaRDD<RoundResult> trained = shards.mapPartitionsWithIndex(new RoundTrainer(spec, input), true);
-            int groups = (workers + fanIn - 1) / fanIn;
-            int f = fanIn;
-            // one group: the driver sums the workers' states itself; more: executors sum groups of workers first
-            org.apache.spark.api.java.JavaFutureAction<List<RoundResult>> direct = groups == 1 ? trained.collectAsync() : null;
-            org.apache.spark.api.java.JavaFutureAction<List<GroupSum>> tree = groups == 1 ? null
-                    : JavaPairRDD.fromJavaRDD(trained.map(r -> new scala.Tuple2<>(r.worker() / f, r)))
-                            .partitionBy(new org.apache.spark.HashPartitioner(groups))
-                            .mapPartitionsWithIndex((g, it) -> List.of(GroupSum.of(g, it)).iterator(), true)
-                            .collectAsync();
-            return new PendingJob() {
-                @Override
-                public List<List<RoundResult>> await() {
-                    try {
-                        List<RoundResult> results = new ArrayList<>();
-                        float[] mean;
-                        if (direct != null) {
-                            List<RoundResult> all = new ArrayList<>(Epochs.this.await(direct, state.epoch()));
-                            all.sort(Comparator.comparingInt(RoundResult::worker));
-                            List<float[]> states = new ArrayList<>();
-                            for (RoundResult r : all) {
-                                states.add(r.state());
-                                results.add(r.withoutState());
-                            }
-                            mean = WorkerMean.mean(states, fanIn);
-                        } else {
-                            List<GroupSum> sums = new ArrayList<>(Epochs.this.await(tree, state.epoch()));
-                            sums.sort(Comparator.comparingInt(GroupSum::group));
-                            List<float[]> partials = new ArrayList<>();
-                            int trainedWorkers = 0;
-                            for (GroupSum g : sums) {
-                                results.addAll(g.members());
-                                partials.add(g.sum());
-                                trainedWorkers += g.trained();
-                            }
-                            float[] total = WorkerMean.sum(partials);
-                            mean = total == null ? null : WorkerMean.divide(total, trainedWorkers);
-                        }
-                        if (mean != null) {
-                            new NetworkState(spec.value().paramCount, mean).applyTo(network);
-                        }
-                        return List.of(results);
-                    } finally {
-                        releaseIfDone(input, direct != null ? direct : tree);
-                    }
-                }
-
-                @Override
-                public void cancel() {
-                    if (direct != null) {
-                        direct.cancel(true);
-                    } else {
-                        tree.cancel(true);
-                    } // its broadcast is left to Spark's cleaner: killed tasks may still read it
-                }
-            };
-        }
-
-        /** Several rounds as one barrier job: the workers average among themselves after each round. */
-        private PendingJob barrierJob(JavaRDD<WorkerShard> shards, List<RoundState> states) {
-            Broadcast<SegmentInput> input = sc.broadcast(new SegmentInput(states, NetworkState.of(network), fanIn, endpoint.name()));
-            org.apache.spark.rdd.RDD<SegmentResult> job = shards.rdd().barrier().mapPartitions(
-                    new BarrierSegmentTrainer(spec, input), true,
-                    scala.reflect.ClassTag$.MODULE$.apply(SegmentResult.class));
-            // The barrier stage must be a shuffle map stage: Spark reruns a failed barrier ShuffleMapStage whole, but
-            // aborts the job when a barrier ResultStage fails ("Could not recover from a failed barrier ResultStage").
-            org.apache.spark.api.java.JavaFutureAction<List<SegmentResult>> future = JavaPairRDD
-                    .fromJavaRDD(job.toJavaRDD().map(r -> new scala.Tuple2<>(r.worker(), r)))
-                    .partitionBy(new org.apache.spark.HashPartitioner(1)).values().collectAsync();
-            return new PendingJob() {
-                @Override
-                public List<List<RoundResult>> await() {
-                    try {
-                        List<SegmentResult> results = new ArrayList<>(Epochs.this.await(future, states.get(0).epoch()));
-                        results.sort(Comparator.comparingInt(SegmentResult::worker));
-                        results.get(0).end().applyTo(network);
-                        List<List<RoundResult>> byRound = new ArrayList<>();
-                        for (int i = 0; i < states.size(); i++) {
-                            List<RoundResult> round = new ArrayList<>(results.size());
-                            for (SegmentResult r : results) {
-                                round.add(r.rounds().get(i));
-                            }
-                            byRound.add(round);
-                        }
-                        return byRound;
-                    } finally {
-                        releaseIfDone(input, future);
-                    }
-                }
-
-                @Override
-                public void cancel() {
-                    future.cancel(true); // its broadcast is left to Spark's cleaner: killed tasks may still read it
-                }
-            };
-        }
-    }
-
-    /**
-     * Destroys a job's input broadcast once the job succeeded. A failed or cancelled job's tasks may still be
-     * running (Spark kills them asynchronously) and read it; that broadcast is left to Spark's cleaner.
-     */
-    private static void releaseIfDone(Broadcast<?> b, org.apache.spark.api.java.JavaFutureAction<?> job) {
-        boolean succeeded;
-        try {
-            succeeded = job.isDone() && !job.isCancelled() && job.get() != null;
-        } catch (Exception failed) {
-            succeeded = false;
-        }
-        if (succeeded) {
-            destroy(b);
-        }
-    }
-
-    /** Destroys a broadcast once (a second destroy is an error in Spark). */
-    private static void destroy(Broadcast<?> b) {
-        if (b.isValid()) {
-            b.destroy();
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            all.append(t.getMessage()).append(' ');
-        }
-        return all.toString();
+    /** The values of a worker's state: parameters, then updater state ({@link NetworkState}). */
+    private static int stateLength(Network network) {
+        INDArray updater = network.updaterState();
+        return Math.toIntExact(network.params().length() + (updater == null ? 0 : updater.length()));
     }
 
     /**
      * Builds a {@link OneCycleTrainer}. Required: {@code setPolicy}, {@code setTotEpochs}, {@code setWorkers},
      * {@code setBatchSizePerWorker}. Optional: {@code optStartEpoch} (0), {@code optEpochs} (the rest of the
-     * cycle), {@code optAveragingFrequency} (4), {@code optSeed} (42).
+     * cycle), {@code optAveragingFrequency}, {@code optSeed} and {@code optAveraging} (their {@link Settings}
+     * declarations' defaults: 4, 42, auto).
      */
     public static final class Builder {
         private OneCyclePolicy policy;
@@ -664,15 +220,15 @@ public final class OneCycleTrainer {
         private int epochs = -1;
         private int workers = -1;
         private int batchSizePerWorker = -1;
-        private int averagingFrequency = 4;
-        private long seed = 42;
+        private int averagingFrequency = Settings.AVERAGING_FREQUENCY.defaultValue();
+        private long seed = Settings.SEED.defaultValue();
         private int expectedItersPerEpoch = -1;
         private final List<TrainingObserver> observers = new ArrayList<>();
-        private AveragingPath averaging = AveragingPath.AUTO;
+        private AveragingPath averaging = Settings.AVERAGING.defaultValue();
         private int roundsPerJob;
         private int aggregationDepth = 2;
         private EpochProgress resumeInEpoch;
-        private dev.onecycle.schedule.StepSchedule stepSchedule;
+        private StepSchedule stepSchedule;
         private SettingValues recordedSettings = SettingValues.empty();
 
         private Builder() {
@@ -707,9 +263,9 @@ public final class OneCycleTrainer {
             return this;
         }
 
-        /** Number of workers (Spark partitions trained in parallel); > 0. */
+        /** Number of workers (Spark partitions trained in parallel); > 0 ({@link Settings#WORKERS}). */
         public Builder setWorkers(int workers) {
-            this.workers = positive("workers", workers);
+            this.workers = Settings.WORKERS.validate(workers);
             return this;
         }
 
@@ -719,13 +275,13 @@ public final class OneCycleTrainer {
             return this;
         }
 
-        /** Minibatches each worker trains between two averagings; > 0. Default 4. */
+        /** Minibatches each worker trains between two averagings; > 0. Default 4 ({@link Settings#AVERAGING_FREQUENCY}). */
         public Builder optAveragingFrequency(int averagingFrequency) {
-            this.averagingFrequency = positive("averagingFrequency", averagingFrequency);
+            this.averagingFrequency = Settings.AVERAGING_FREQUENCY.validate(averagingFrequency);
             return this;
         }
 
-        /** Seeds the data order of every epoch and the workers' random numbers (dropout). Default 42. */
+        /** Seeds the data order of every epoch and the workers' random numbers (dropout). Default 42 ({@link Settings#SEED}). */
         public Builder optSeed(long seed) {
             this.seed = seed;
             return this;
@@ -738,12 +294,12 @@ public final class OneCycleTrainer {
         }
 
         /**
-         * Where the states are averaged: {@link AveragingPath#AUTO} (default), {@code DRIVER} (a Spark job per
-         * round) or {@code BARRIER} (many rounds per job, averaged among the workers). Results are bitwise equal.
+         * Where the states are averaged: one of the {@link AveragingPath} strategies, {@link AveragingPath#AUTO}
+         * (default, {@link Settings#AVERAGING}) picking one that can run. Results are bitwise equal.
          */
         public Builder optAveraging(AveragingPath averaging) {
             if (averaging == null) {
-                throw new InvalidParameterException("averaging", "must be driver, barrier or auto", "null");
+                throw new InvalidParameterException("averaging", "must be one of " + AveragingPath.ids(", "), "null");
             }
             this.averaging = averaging;
             return this;
@@ -780,11 +336,11 @@ public final class OneCycleTrainer {
 
         /**
          * The learning rate and momentum the workers apply at each absolute iteration instead of the policy's
-         * 1cycle (a learning-rate range test's sweep); it must be {@link java.io.Serializable}. The policy and
+         * 1cycle (a learning-rate range test's sweep); it must be {@link Serializable}. The policy and
          * slice still fix the plan (epochs, itersPerEpoch). Default: the policy's 1cycle.
          */
-        public Builder optStepSchedule(dev.onecycle.schedule.StepSchedule schedule) {
-            if (!(schedule instanceof java.io.Serializable)) {
+        public Builder optStepSchedule(StepSchedule schedule) {
+            if (!(schedule instanceof Serializable)) {
                 throw new InvalidParameterException("stepSchedule", "must be a Serializable StepSchedule",
                         schedule == null ? "null" : schedule.getClass().getName());
             }
@@ -794,7 +350,7 @@ public final class OneCycleTrainer {
 
         /**
          * Values of settings besides the trainer's own parameters that this run's checkpoints record and a resume
-         * compares ({@link dev.onecycle.settings.Settings#RECORDED}, e.g. one of the network's): the plan carries
+         * compares ({@link Settings#RECORDED}, e.g. one of the network's): the plan carries
          * them ({@link TrainingPlan#settings}). A job made from {@link SettingValues} passes all of them; the
          * trainer's own parameters (policy, cycle, workers, batch size, averaging, seed) take precedence.
          */

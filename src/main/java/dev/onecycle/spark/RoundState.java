@@ -2,6 +2,7 @@ package dev.onecycle.spark;
 
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.worker.RoundSteps;
 import java.io.Serializable;
 
 /**
@@ -16,6 +17,11 @@ public record RoundState(OneCyclePolicy policy, CycleSlice slice, int epoch, int
     /** The cycle iteration of step {@code step} of this round's epoch. */
     public int iterationOf(int step) {
         return Math.toIntExact((long) epoch * slice.itersPerEpoch() + step);
+    }
+
+    /** What the workers train of this round ({@link RoundSteps}: its position, without the policy). */
+    public RoundSteps steps() {
+        return new RoundSteps(epoch, round, firstStep, endStep, slice.itersPerEpoch(), seed);
     }
 
     /** The cycle iteration this round starts at. */

@@ -9,7 +9,7 @@ import dev.onecycle.dl4j.Network;
 import dev.onecycle.dl4j.PartialOneCycleFit;
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
-import dev.onecycle.spark.AveragingPath;
+import dev.onecycle.averaging.AveragingPath;
 import dev.onecycle.spark.DriverData;
 import dev.onecycle.spark.EpochSummary;
 import dev.onecycle.spark.OneCycleTrainer;

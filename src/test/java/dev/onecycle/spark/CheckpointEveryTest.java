@@ -3,6 +3,7 @@ package dev.onecycle.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.onecycle.averaging.AveragingPath;
 import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.checkpoint.CheckpointStore;
 import dev.onecycle.data.FashionMnist;

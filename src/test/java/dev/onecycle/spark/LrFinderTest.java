@@ -3,6 +3,7 @@ package dev.onecycle.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onecycle.averaging.AveragingPath;
 import dev.onecycle.data.FashionMnist;
 import dev.onecycle.dl4j.AppliedStep;
 import dev.onecycle.dl4j.FashionMlp;

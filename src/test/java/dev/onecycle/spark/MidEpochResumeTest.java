@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onecycle.averaging.AveragingPath;
 import dev.onecycle.checkpoint.Checkpoint;
 import dev.onecycle.checkpoint.CheckpointCadence;
 import dev.onecycle.checkpoint.CheckpointState;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.onecycle.averaging.AveragingPath;
 import dev.onecycle.data.FashionMnist;
 import dev.onecycle.data.LabeledImages;
 import dev.onecycle.dl4j.AppliedStep;
@@ -15,6 +16,8 @@ import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.schedule.OneCycleSchedule;
 import dev.onecycle.schedule.OneCycleStyle;
+import dev.onecycle.worker.TaskThreads;
+import dev.onecycle.worker.WorkerNetworks;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;

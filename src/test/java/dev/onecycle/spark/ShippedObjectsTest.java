@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.onecycle.RoundTrip;
+import dev.onecycle.averaging.AveragingPath;
 import dev.onecycle.dl4j.FashionMlp;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.schedule.CycleSlice;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.schedule.OneCycleStyle;
+import dev.onecycle.worker.NetworkState;
+import dev.onecycle.worker.ShardPiece;
+import dev.onecycle.worker.WorkerShard;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
@@ -65,10 +69,10 @@ class ShippedObjectsTest {
         ShardPiece w0 = pieces.get(0)._2();
         ShardPiece w1 = pieces.get(1)._2();
         assertEquals(0, pieces.get(0)._1());
-        assertArrayEquals(new int[] {3, 4}, w0.slots); // positions 6, 8
-        assertArrayEquals(new float[] {11, 13}, w0.features);
-        assertArrayEquals(new int[] {3, 2}, w1.slots); // positions 7, 5
-        assertArrayEquals(new float[] {10, 12}, w1.features);
+        assertArrayEquals(new int[] {3, 4}, w0.slots()); // positions 6, 8
+        assertArrayEquals(new float[] {11, 13}, w0.features());
+        assertArrayEquals(new int[] {3, 2}, w1.slots()); // positions 7, 5
+        assertArrayEquals(new float[] {10, 12}, w1.features());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.worker;
 
 import dev.onecycle.dl4j.Network;
 import java.nio.ByteBuffer;
@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * float32 vector: what travels between the driver and the workers every round, in bulk (Java serialises a
  * {@code float[]} as one block; no per-element ND4J serialisation).
  */
-final class NetworkState implements java.io.Externalizable {
+public final class NetworkState implements java.io.Externalizable {
     private static final long serialVersionUID = 1L;
 
     int paramCount;
@@ -33,7 +33,7 @@ final class NetworkState implements java.io.Externalizable {
         values = FloatIO.read(in);
     }
 
-    NetworkState(int paramCount, float[] values) {
+    public NetworkState(int paramCount, float[] values) {
         if (paramCount < 0 || paramCount > values.length) {
             throw new IllegalArgumentException("paramCount " + paramCount + " outside [0, " + values.length + "]");
         }
@@ -42,7 +42,7 @@ final class NetworkState implements java.io.Externalizable {
     }
 
     /** A copy of {@code network}'s parameters and updater state. */
-    static NetworkState of(Network network) {
+    public static NetworkState of(Network network) {
         INDArray params = network.params();
         INDArray updater = network.updaterState();
         int p = Math.toIntExact(params.length());
@@ -56,7 +56,7 @@ final class NetworkState implements java.io.Externalizable {
     }
 
     /** Sets {@code network}'s parameters and updater state to these values. */
-    void applyTo(Network network) {
+    public void applyTo(Network network) {
         INDArray params = network.params();
         if (params.length() != paramCount) {
             throw new IllegalStateException("the network has " + params.length() + " parameters, the state " + paramCount);

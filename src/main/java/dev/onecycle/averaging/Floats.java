@@ -1,5 +1,6 @@
-package dev.onecycle.spark;
+package dev.onecycle.averaging;
 
+import dev.onecycle.worker.FloatIO;
 import java.io.Externalizable;
 import java.io.IOException;
 import java.io.ObjectInput;

@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.worker;
 
 import java.io.Serializable;
 import java.util.Arrays;
@@ -36,7 +36,7 @@ public final class WorkerShard implements Serializable {
     }
 
     /** Places every piece's rows at their slots; the slots of all pieces are exactly {@code 0..n-1}. */
-    static WorkerShard assemble(int worker, Iterator<ShardPiece> pieces, int batchSize) {
+    public static WorkerShard assemble(int worker, Iterator<ShardPiece> pieces, int batchSize) {
         java.util.List<ShardPiece> all = new java.util.ArrayList<>();
         int n = 0;
         while (pieces.hasNext()) {

@@ -1,9 +1,10 @@
-package dev.onecycle.spark;
+package dev.onecycle.averaging;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.onecycle.worker.RoundResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;

@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.worker;
 
 import org.apache.spark.TaskContext;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * the driver's own ND4J work (evaluation) while training runs; {@link #restore} puts the driver's counts back
  * when {@code fit} ends.
  */
-final class TaskThreads {
+public final class TaskThreads {
     private static volatile int applied = -1;
 
     private TaskThreads() {
@@ -28,7 +28,7 @@ final class TaskThreads {
     }
 
     /** The driver process's counts before a local-mode fit: {maxThreads, maxMasterThreads, blasThreads}. */
-    static int[] current() {
+    public static int[] current() {
         int blas;
         try {
             blas = Nd4j.factory().blas().getMaxThreads();
@@ -39,7 +39,7 @@ final class TaskThreads {
     }
 
     /** Puts back counts taken by {@link #current} (local mode, when {@code fit} ends). */
-    static void restore(int[] counts) {
+    public static void restore(int[] counts) {
         synchronized (TaskThreads.class) {
             Nd4j.getEnvironment().setMaxThreads(counts[0]);
             Nd4j.getEnvironment().setMaxMasterThreads(counts[1]);

@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.averaging;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +24,7 @@ import scala.runtime.BoxedUnit;
  * <p>Spark's own {@code BarrierTaskContext.allGather} would do the exchange, but it polls for its reply once a
  * second (Spark 3.5: {@code Thread.sleep(1000)} in {@code runBarrier}), which costs up to a second per round.
  */
-final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
+public final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
     private final RpcEnv rpcEnv;
     private final String name;
     private final int workers;
@@ -60,14 +60,14 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
      * kept (its sender is an authenticated executor when {@code spark.authenticate} is on; the bound keeps a
      * faulty one from making the driver allocate rounds of any size).
      */
-    static AveragingEndpoint start(String fitId, int workers, int stateLength) {
+    public static AveragingEndpoint start(String fitId, int workers, int stateLength) {
         RpcEnv env = SparkEnv.get().rpcEnv();
         AveragingEndpoint e = new AveragingEndpoint(env, "onecycle-averaging-" + fitId, workers, stateLength);
         e.ref = env.setupEndpoint(e.name, e);
         return e;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
@@ -76,7 +76,7 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
     }
 
     /** Lets watch task {@code watch} (and any earlier one) end normally, now or whenever it starts. */
-    void releaseWatchers(long watch) {
+    public void releaseWatchers(long watch) {
         ref.askSync(new Release(watch), scala.reflect.ClassTag$.MODULE$.apply(Boolean.class));
     }
 
@@ -86,7 +86,7 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
     private long released = -1;
 
     /** Unregisters the endpoint; workers still waiting get a failure. */
-    void close() {
+    public void close() {
         rpcEnv.stop(ref);
     }
 
@@ -209,7 +209,7 @@ final class AveragingEndpoint implements ThreadSafeRpcEndpoint {
     }
 
     /** Waits (in a watch task) until the driver releases it, or Spark kills the task. */
-    static void watch(String name, long watch) {
+    public static void watch(String name, long watch) {
         ask(name, new WatchRequest(watch), Boolean.class);
     }
 

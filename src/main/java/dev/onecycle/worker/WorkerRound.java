@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.worker;
 
 import dev.onecycle.dl4j.AppliedScheduleRecorder;
 import dev.onecycle.dl4j.Network;
@@ -19,7 +19,7 @@ final class WorkerRound {
      * Trains {@code round}'s steps of {@code shard} on {@code net}; the result holds the state after them.
      * {@code device} (the task's {@code TaskDevice} label) is recorded with every step.
      */
-    static RoundResult train(Network net, WorkerShard shard, RoundState round, String device) {
+    static RoundResult train(Network net, WorkerShard shard, RoundSteps round, String device) {
         AppliedScheduleRecorder recorder = new AppliedScheduleRecorder(shard.worker(), round.round(), device);
         net.addListener(recorder);
         Nd4j.getRandom().setSeed(Seeds.mix(round.seed(), round.epoch(), round.round(), shard.worker()));

@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.worker;
 
 import java.io.IOException;
 import java.io.ObjectInput;
@@ -14,14 +14,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * Float arrays in bulk: Java serialisation writes a {@code float[]} one element at a time (and ND4J's
  * {@code Nd4j.create(float[])} copies one element at a time too); these move them as blocks of bytes.
  */
-final class FloatIO {
+public final class FloatIO {
     private static final int CHUNK = 1 << 16; // floats per block
 
     private FloatIO() {
     }
 
     /** Writes the length (-1 for null) and the values as little-endian bytes. */
-    static void write(ObjectOutput out, float[] values) throws IOException {
+    public static void write(ObjectOutput out, float[] values) throws IOException {
         if (values == null) {
             out.writeInt(-1);
             return;
@@ -38,7 +38,7 @@ final class FloatIO {
     }
 
     /** Reads what {@link #write} wrote. */
-    static float[] read(ObjectInput in) throws IOException {
+    public static float[] read(ObjectInput in) throws IOException {
         int length = in.readInt();
         if (length < 0) {
             return null;
@@ -55,14 +55,14 @@ final class FloatIO {
         return values;
     }
 
-    static void writeInts(ObjectOutput out, int[] values) throws IOException {
+    public static void writeInts(ObjectOutput out, int[] values) throws IOException {
         out.writeInt(values.length);
         ByteBuffer bytes = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asIntBuffer().put(values);
         out.write(bytes.array());
     }
 
-    static int[] readInts(ObjectInput in) throws IOException {
+    public static int[] readInts(ObjectInput in) throws IOException {
         int length = in.readInt();
         byte[] buf = new byte[4 * length];
         in.readFully(buf);
@@ -72,7 +72,7 @@ final class FloatIO {
     }
 
     /** A new 'c'-order float array of {@code shape} holding {@code values[from, from + length)}, copied in bulk. */
-    static INDArray array(float[] values, int from, long[] shape) {
+    public static INDArray array(float[] values, int from, long[] shape) {
         INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
         int n = Math.toIntExact(a.length());
         a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(values, from, n);

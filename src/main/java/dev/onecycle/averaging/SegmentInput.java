@@ -1,5 +1,7 @@
-package dev.onecycle.spark;
+package dev.onecycle.averaging;
 
+import dev.onecycle.worker.NetworkState;
+import dev.onecycle.worker.RoundSteps;
 import java.io.Serializable;
 import java.util.List;
 
@@ -7,5 +9,5 @@ import java.util.List;
  * Broadcast to the workers for one job of the barrier path: consecutive rounds of one epoch, the averaged
  * state to start from, the summation order of the averaging, and the driver endpoint that averages.
  */
-record SegmentInput(List<RoundState> rounds, NetworkState start, int fanIn, String endpoint) implements Serializable {
+record SegmentInput(List<RoundSteps> rounds, NetworkState start, int fanIn, String endpoint) implements Serializable {
 }

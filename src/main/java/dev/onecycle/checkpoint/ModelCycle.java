@@ -1,5 +1,8 @@
-package dev.onecycle.dl4j;
+package dev.onecycle.checkpoint;
 
+import dev.onecycle.dl4j.Network;
+import dev.onecycle.dl4j.OneCycleLearningRate;
+import dev.onecycle.dl4j.OneCycleUpdaters;
 import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.settings.Setting;
 import dev.onecycle.settings.SettingValues;

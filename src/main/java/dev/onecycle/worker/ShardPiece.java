@@ -1,10 +1,10 @@
-package dev.onecycle.spark;
+package dev.onecycle.worker;
 
 /**
- * The rows of one {@link ExampleBlock} that go to one worker in an epoch, packed contiguously, with the slot
+ * The rows of one {@code ExampleBlock} that go to one worker in an epoch, packed contiguously, with the slot
  * (position in the worker's epoch order) of each row: what the epoch's spread moves between executors.
  */
-final class ShardPiece implements java.io.Externalizable {
+public final class ShardPiece implements java.io.Externalizable {
     private static final long serialVersionUID = 1L;
 
     int[] slots;
@@ -38,12 +38,22 @@ final class ShardPiece implements java.io.Externalizable {
         labels = FloatIO.read(in);
     }
 
-    ShardPiece(int[] slots, long[] featureShape, int featureLength, int labelLength, float[] features, float[] labels) {
+    public ShardPiece(int[] slots, long[] featureShape, int featureLength, int labelLength, float[] features, float[] labels) {
         this.slots = slots;
         this.featureShape = featureShape;
         this.featureLength = featureLength;
         this.labelLength = labelLength;
         this.features = features;
         this.labels = labels;
+    }
+
+    /** Each row's slot in the worker's epoch order. */
+    public int[] slots() {
+        return slots;
+    }
+
+    /** The rows' features, packed contiguously. */
+    public float[] features() {
+        return features;
     }
 }

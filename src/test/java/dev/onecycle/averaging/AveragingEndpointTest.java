@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.averaging;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

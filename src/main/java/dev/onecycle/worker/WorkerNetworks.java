@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.worker;
 
 import dev.onecycle.dl4j.Network;
 import java.util.Iterator;
@@ -14,7 +14,7 @@ import java.util.Map;
  * after, so two attempts of one worker never share one. At most {@link #CAPACITY} networks are kept (the
  * least recently used goes first); {@link #forget} drops a finished fit's.
  */
-final class WorkerNetworks {
+public final class WorkerNetworks {
     static final int CAPACITY = 16;
 
     private record Key(String fitId, int worker, String device) {
@@ -50,20 +50,20 @@ final class WorkerNetworks {
     }
 
     /** Drops every network of a fit (in this JVM). */
-    static void forget(String fitId) {
+    public static void forget(String fitId) {
         synchronized (CACHE) {
             CACHE.keySet().removeIf(k -> k.fitId().equals(fitId));
         }
     }
 
     /** Drops everything (tests: a lost executor). */
-    static void clear() {
+    public static void clear() {
         synchronized (CACHE) {
             CACHE.clear();
         }
     }
 
-    static int size() {
+    public static int size() {
         synchronized (CACHE) {
             return CACHE.size();
         }

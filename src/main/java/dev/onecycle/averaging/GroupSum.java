@@ -1,5 +1,6 @@
-package dev.onecycle.spark;
+package dev.onecycle.averaging;
 
+import dev.onecycle.worker.RoundResult;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;

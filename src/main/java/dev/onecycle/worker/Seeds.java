@@ -1,12 +1,12 @@
-package dev.onecycle.spark;
+package dev.onecycle.worker;
 
 /** Derives independent seeds from the run's seed and a position (epoch, round, worker). */
-final class Seeds {
+public final class Seeds {
     private Seeds() {
     }
 
     /** SplitMix64's finaliser over the combined values: stable across JVMs and releases. */
-    static long mix(long seed, long... parts) {
+    public static long mix(long seed, long... parts) {
         long h = seed;
         for (long p : parts) {
             h = finalise(h ^ finalise(p + 0x9E3779B97F4A7C15L));

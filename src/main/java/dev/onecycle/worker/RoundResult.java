@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.worker;
 
 import dev.onecycle.dl4j.AppliedStep;
 import java.io.Serializable;
@@ -9,7 +9,7 @@ import java.util.List;
  * {@link NetworkState}; null when it trained no minibatch), and the learning rate, momentum and loss of each
  * of its minibatches, and the time it spent training them ({@code computeNanos}).
  */
-record RoundResult(int worker, int round, float[] state, List<AppliedStep> steps, int batches, double scoreSum,
+public record RoundResult(int worker, int round, float[] state, List<AppliedStep> steps, int batches, double scoreSum,
         long computeNanos) implements Serializable {
 
     /** Serialised through {@link Wire}, so the state moves in bulk. */
@@ -56,7 +56,7 @@ record RoundResult(int worker, int round, float[] state, List<AppliedStep> steps
     }
 
     /** The same without the state (what the driver keeps once the state is averaged). */
-    RoundResult withoutState() {
+    public RoundResult withoutState() {
         return new RoundResult(worker, round, null, steps, batches, scoreSum, computeNanos);
     }
 }

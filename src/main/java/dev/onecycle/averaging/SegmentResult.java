@@ -1,5 +1,7 @@
-package dev.onecycle.spark;
+package dev.onecycle.averaging;
 
+import dev.onecycle.worker.NetworkState;
+import dev.onecycle.worker.RoundResult;
 import java.io.Serializable;
 import java.util.List;
 

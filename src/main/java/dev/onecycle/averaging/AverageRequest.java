@@ -1,4 +1,4 @@
-package dev.onecycle.spark;
+package dev.onecycle.averaging;
 
 import java.io.Serializable;
 

@@ -1,12 +1,19 @@
-package dev.onecycle.spark;
+package dev.onecycle.averaging;
 
-import dev.onecycle.dl4j.Network;
+import dev.onecycle.worker.NetworkSpec;
+import dev.onecycle.worker.NetworkState;
+import dev.onecycle.worker.RoundResult;
+import dev.onecycle.worker.RoundSteps;
+import dev.onecycle.worker.WorkerShard;
+import dev.onecycle.worker.WorkerTask;
+import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.broadcast.Broadcast;
+import scala.collection.Iterator;
 import scala.collection.JavaConverters;
+import scala.runtime.AbstractFunction1;
 
 /**
  * The executor side of the barrier path: one Spark job trains several rounds. All workers run at once (Spark's
@@ -15,9 +22,8 @@ import scala.collection.JavaConverters;
  * bitwise the result of the job-per-round path. A failed task fails the whole stage, which Spark reruns from the
  * segment's start state: the same result again.
  */
-final class BarrierSegmentTrainer
-        extends scala.runtime.AbstractFunction1<scala.collection.Iterator<WorkerShard>, scala.collection.Iterator<SegmentResult>>
-        implements java.io.Serializable {
+final class BarrierSegmentTrainer extends AbstractFunction1<Iterator<WorkerShard>, Iterator<SegmentResult>>
+        implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final Broadcast<NetworkSpec> spec;
@@ -29,32 +35,28 @@ final class BarrierSegmentTrainer
     }
 
     @Override
-    public scala.collection.Iterator<SegmentResult> apply(scala.collection.Iterator<WorkerShard> shards) {
-        String device = dev.onecycle.gpu.TaskDevice.bindCurrentTask(); // before any array: Spark's GPU for this task
+    public Iterator<SegmentResult> apply(Iterator<WorkerShard> shards) {
         BarrierTaskContext ctx = BarrierTaskContext.get();
-        WorkerShard shard = RoundTrainer.single(ctx.partitionId(), JavaConverters.asJavaIterator(shards));
-        TaskThreads.useTaskCpus();
-        NetworkSpec s = spec.value();
+        WorkerTask task = WorkerTask.open(ctx.partitionId(), JavaConverters.asJavaIterator(shards), spec::value);
         SegmentInput in = input.value();
-        Network net = WorkerNetworks.take(s, shard.worker(), device, in.start());
-        in.start().applyTo(net);
+        task.start(in.start());
         List<RoundResult> rounds = new ArrayList<>();
         String attempt = ctx.stageId() + "." + ctx.stageAttemptNumber();
         float[] mean = null;
-        for (RoundState round : in.rounds()) {
+        for (RoundSteps round : in.rounds()) {
             ctx.killTaskIfInterrupted();
-            RoundResult r = WorkerRound.train(net, shard, round, device);
+            RoundResult r = task.train(round);
             mean = AveragingEndpoint.average(in.endpoint(), new AverageRequest(attempt, round.firstIteration(),
-                    shard.worker(), ctx.numPartitions(), in.fanIn(), new Floats(r.state())));
+                    task.worker(), ctx.numPartitions(), in.fanIn(), new Floats(r.state())));
             if (mean != null) {
-                new NetworkState(s.paramCount, mean).applyTo(net);
+                task.apply(mean);
             }
             rounds.add(r.withoutState());
         }
-        NetworkState end = shard.worker() != 0 ? null
-                : mean != null ? new NetworkState(s.paramCount, mean) : NetworkState.of(net);
-        WorkerNetworks.give(s, shard.worker(), device, net);
-        List<SegmentResult> out = List.of(new SegmentResult(shard.worker(), rounds, end));
+        NetworkState end = task.worker() != 0 ? null
+                : mean != null ? new NetworkState(task.spec().paramCount(), mean) : task.state();
+        task.giveBack();
+        List<SegmentResult> out = List.of(new SegmentResult(task.worker(), rounds, end));
         return JavaConverters.asScalaIterator(out.iterator());
     }
 }
