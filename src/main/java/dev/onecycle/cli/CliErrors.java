@@ -1,11 +1,12 @@
 package dev.onecycle.cli;
 
+import dev.onecycle.gpu.GpuBindingException;
+import dev.onecycle.run.RunInputException;
+import dev.onecycle.schedule.InvalidParameterException;
+import dev.onecycle.spark.TrainingDivergedException;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import dev.onecycle.schedule.InvalidParameterException;
-import dev.onecycle.job.JobInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.ArgSpec;
@@ -111,8 +112,8 @@ final class CliErrors {
             return Main.EXIT_USAGE;
         }
         for (Throwable t = ex; t != null; t = t.getCause()) {
-            if (t instanceof dev.onecycle.spark.TrainingDivergedException d) {
-                printLine(cl, d.messageNaming(FLAG_OF_PARAMETER.get(dev.onecycle.spark.TrainingDivergedException.PARAMETER)));
+            if (t instanceof TrainingDivergedException d) {
+                printLine(cl, d.messageNaming(FLAG_OF_PARAMETER.get(TrainingDivergedException.PARAMETER)));
                 return Main.EXIT_FAILURE;
             }
         }
@@ -121,7 +122,7 @@ final class CliErrors {
             printLine(cl, gpu);
             return Main.EXIT_FAILURE;
         }
-        if (ex instanceof JobInputException) {
+        if (ex instanceof RunInputException) {
             printLine(cl, ex.getMessage());
             return Main.EXIT_USAGE;
         }
@@ -138,15 +139,15 @@ final class CliErrors {
         return Main.EXIT_FAILURE;
     }
 
-    private static final String GPU_REFUSAL = dev.onecycle.gpu.GpuBindingException.class.getName() + ": ";
+    private static final String GPU_REFUSAL = GpuBindingException.class.getName() + ": ";
 
     /**
-     * The message of a {@link dev.onecycle.gpu.GpuBindingException} a task threw (an unusable or unsupported GPU),
+     * The message of a {@link GpuBindingException} a task threw (an unusable or unsupported GPU),
      * from the failure's causes or, where Spark kept only the task's text, from its message; null when none.
      */
     static String gpuRefusal(Throwable ex) {
         for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof dev.onecycle.gpu.GpuBindingException) {
+            if (t instanceof GpuBindingException) {
                 return t.getMessage();
             }
             String m = t.getMessage();

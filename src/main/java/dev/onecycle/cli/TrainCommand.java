@@ -1,14 +1,18 @@
 package dev.onecycle.cli;
 
-import dev.onecycle.schedule.CycleSlice;
+import dev.onecycle.checkpoint.LockLostException;
+import dev.onecycle.dl4j.BuiltInNetwork;
 import dev.onecycle.job.JobSettings;
-import dev.onecycle.settings.Setting;
-import dev.onecycle.settings.SettingValues;
-import dev.onecycle.settings.Settings;
-import dev.onecycle.job.CrashLoopException;
 import dev.onecycle.job.TrainingJob;
 import dev.onecycle.job.TrainingJobSettings;
-import dev.onecycle.job.TrainingStoppedException;
+import dev.onecycle.lrfind.LrRange;
+import dev.onecycle.run.CrashLoopException;
+import dev.onecycle.run.RunNaming;
+import dev.onecycle.run.RunRules;
+import dev.onecycle.run.TrainingStoppedException;
+import dev.onecycle.settings.SettingValues;
+import dev.onecycle.settings.Settings;
+import java.io.PrintWriter;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
@@ -17,6 +21,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,8 +70,8 @@ public final class TrainCommand implements Callable<Integer> {
      * Runs {@code body} with the job's Spark session, stop signals (SIGTERM, SIGINT) and exit codes, printing to
      * {@code cl}'s streams: {@code train}'s, and {@code lr-find}'s.
      */
-    int execute(TrainingJobSettings settings, picocli.CommandLine cl, JobBody body) throws Exception {
-        java.io.PrintWriter out = cl.getOut();
+    int execute(TrainingJobSettings settings, CommandLine cl, JobBody body) throws Exception {
+        PrintWriter out = cl.getOut();
         SparkConf conf = new SparkConf().setAppName("onecycle-spark").setIfMissing("spark.master", master)
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
         TrainingJob job = new TrainingJob(settings, out);
@@ -94,7 +99,7 @@ public final class TrainCommand implements Callable<Integer> {
                 return Main.EXIT_STOPPED_AT_CHECKPOINT;
             }
             return stopped(cl, e.signal(), e.getMessage());
-        } catch (dev.onecycle.checkpoint.LockLostException e) {
+        } catch (LockLostException e) {
             cl.getErr().println(CliErrors.PREFIX + e.getMessage());
             cl.getErr().flush();
             return Main.EXIT_FENCED;
@@ -120,7 +125,7 @@ public final class TrainCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    private static int stopped(picocli.CommandLine cl, String signal, String message) {
+    private static int stopped(CommandLine cl, String signal, String message) {
         cl.getErr().println(CliErrors.PREFIX + message);
         cl.getErr().flush();
         return StopSignals.exitCode(signal);
@@ -131,17 +136,16 @@ public final class TrainCommand implements Callable<Integer> {
         return settings(spec);
     }
 
-    /** The settings given to {@code command}: this one, or one that mixes this in with train's flags (lr-find). */
+    /**
+     * The settings given to {@code command} (this one, or one that mixes this in with train's flags: lr-find),
+     * with the run's defaults filled in and every rule between them checked ({@link RunRules}, the estimator's too).
+     */
     TrainingJobSettings settings(CommandSpec command) {
         SettingValues v = SettingOptions.values(command, JobSettings.TRAIN);
         boolean lrMaxAuto = JobSettings.LR_MAX_AUTO.equals(v.get(JobSettings.LR_MAX_OR_AUTO));
-        dev.onecycle.lrfind.LrRange range = Settings.lrRange(v); // the sweep's bounds together (end > start)
+        LrRange range = Settings.lrRange(v); // the sweep's bounds together (end > start)
         // with auto, the policy is checked with the sweep's end as a placeholder lrMax (the job replaces it)
         v = v.with(Settings.LR_MAX, lrMaxAuto ? range.endLr() : Double.parseDouble(v.get(JobSettings.LR_MAX_OR_AUTO)));
-        Settings.policy(v); // the combination (three phases with fastai): each value was checked when parsed
-        // itersPerEpoch comes from the data later; 1 checks the epoch bounds now.
-        CycleSlice.builder().optTotEpochs(v.get(Settings.TOT_EPOCHS)).optStartEpoch(v.get(Settings.START_EPOCH))
-                .setEpochs(Settings.epochs(v)).setItersPerEpoch(1).build();
         if (!master.matches("local(\\[([0-9]+|\\*)(,[0-9]+)?\\])?|spark://.+|yarn|k8s://.+|mesos://.+")) {
             throw new CliErrors.UsageException("--master", "expected local[*], local[N], spark://host:port, yarn or "
                     + "k8s://https://host:port, got '" + master + "'");
@@ -156,29 +160,14 @@ public final class TrainCommand implements Callable<Integer> {
                     + JobSettings.MODEL_IN.flag() + " " + v.get(JobSettings.MODEL_IN) + " brings its own; drop "
                     + Settings.NETWORK.flag() + " (or " + JobSettings.MODEL_IN.flag() + ")");
         }
-        if (v.isGiven(Settings.HIDDEN) && v.get(Settings.NETWORK) == dev.onecycle.dl4j.BuiltInNetwork.LENET) {
+        if (v.isGiven(Settings.HIDDEN) && v.get(Settings.NETWORK) == BuiltInNetwork.LENET) {
             throw new CliErrors.UsageException(Settings.HIDDEN.flag(), "sets the MLP's width, but "
                     + Settings.NETWORK.flag() + " lenet has its own layers; drop " + Settings.HIDDEN.flag());
         }
-        if (v.get(Settings.KEEP_CHECKPOINTS) == 0) {
-            Setting<?> midEpoch = v.isGiven(Settings.CHECKPOINT_EVERY) && v.get(Settings.CHECKPOINT_EVERY) > 0
-                    ? Settings.CHECKPOINT_EVERY
-                    : v.isGiven(Settings.CHECKPOINT_INTERVAL) && !v.get(Settings.CHECKPOINT_INTERVAL).isZero()
-                            ? Settings.CHECKPOINT_INTERVAL : null;
-            if (midEpoch != null) {
-                throw new CliErrors.UsageException(midEpoch.flag(), "needs checkpoints, but "
-                        + Settings.KEEP_CHECKPOINTS.flag() + " is 0: drop one of them");
-            }
-        }
-        if (v.get(Settings.RESUME) && v.get(Settings.KEEP_CHECKPOINTS) == 0) {
-            throw new CliErrors.UsageException(Settings.RESUME.flag(), "needs checkpoints: drop "
-                    + Settings.KEEP_CHECKPOINTS.flag() + " 0");
-        }
-        if (!v.isGiven(JobSettings.RUN_DIR)) {
-            v = v.with(JobSettings.RUN_DIR,
-                    "runs/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        }
-        return new TrainingJobSettings(v, lrMaxAuto);
+        TrainingJobSettings settings = TrainingJobSettings.withDefaults(v, lrMaxAuto,
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        RunRules.check(settings.run(), RunNaming.FLAGS);
+        return settings;
     }
 
     /** Hadoop settings as Spark would give them: {@code spark.hadoop.*} keys from the Spark configuration. */

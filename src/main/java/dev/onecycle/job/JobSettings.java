@@ -68,26 +68,33 @@ public final class JobSettings {
     /** Where the examples come from: what every command that reads training data shares. */
     public static final List<Setting<?>> DATA_SETTINGS = List.of(MAX_EXAMPLES, DATA, DATA_FORMAT, LABEL_COLUMN,
             FEATURES_COLUMN);
-    /** The network to start from: a given model, else the built-in one. */
-    public static final List<Setting<?>> MODEL_SETTINGS = List.of(MODEL_IN, Settings.NETWORK, Settings.HIDDEN);
-    /** How the work is spread: what a command that trains on Spark shares. */
-    public static final List<Setting<?>> WORKER_SETTINGS = List.of(Settings.BATCH_SIZE, Settings.AVERAGING_FREQUENCY,
-            Settings.AVERAGING, Settings.WORKERS, Settings.SEED);
 
-    /** {@code onecycle train}'s settings, in the order its help shows them. */
+    /** The library settings of the network to start from: after the model given and its data in the help. */
+    private static final List<Setting<?>> MODEL_SETTINGS = List.of(Settings.NETWORK, Settings.HIDDEN);
+
+    /**
+     * {@code onecycle train}'s settings, in the order its help shows them: every library setting, each list of
+     * {@link Settings} taken whole (a setting declared in one gets its flag and {@code spark.onecycle.*} key here
+     * without further code; SettingDerivationsTest fails for one that has none), and the application's own.
+     */
     public static final List<Setting<?>> TRAIN = train();
 
     private static List<Setting<?>> train() {
         List<Setting<?>> s = new ArrayList<>(Settings.POLICY);
         s.set(s.indexOf(Settings.LR_MAX), LR_MAX_OR_AUTO);
         s.addAll(Settings.CYCLE);
-        s.addAll(WORKER_SETTINGS);
-        s.addAll(List.of(RUN_DIR, OVERWRITE, Settings.CHECKPOINT_DIR.withDefaultDoc("<run-dir>/checkpoints"),
-                Settings.RESUME, Settings.KEEP_CHECKPOINTS, Settings.CHECKPOINT_EVERY, Settings.CHECKPOINT_INTERVAL, MAX_RESTARTS, Settings.ACCEPT_CHANGED_SETTINGS));
+        Settings.TRAINER.stream().filter(t -> !MODEL_SETTINGS.contains(t)).forEach(s::add);
+        s.addAll(List.of(RUN_DIR, OVERWRITE));
+        List<Setting<?>> checkpoints = new ArrayList<>(Settings.CHECKPOINTS);
+        checkpoints.set(checkpoints.indexOf(Settings.CHECKPOINT_DIR),
+                Settings.CHECKPOINT_DIR.withDefaultDoc("<run-dir>/checkpoints"));
+        // the crash-loop limit next to what it guards, before the resume's other switch
+        int accept = checkpoints.indexOf(Settings.ACCEPT_CHANGED_SETTINGS);
+        checkpoints.add(accept < 0 ? checkpoints.size() : accept, MAX_RESTARTS);
+        s.addAll(checkpoints);
         s.add(MODEL_IN);
         s.addAll(DATA_SETTINGS);
-        s.add(Settings.NETWORK);
-        s.add(Settings.HIDDEN);
+        s.addAll(MODEL_SETTINGS);
         s.addAll(Settings.RANGE_TEST);
         return List.copyOf(s);
     }

@@ -4,8 +4,10 @@ import dev.onecycle.dl4j.Network;
 import dev.onecycle.lrfind.RangePoint;
 import dev.onecycle.lrfind.RangeTestResult;
 import dev.onecycle.lrfind.Suggestion;
-import dev.onecycle.lrfind.Suggestions;
 import dev.onecycle.plot.LrFindPlot;
+import dev.onecycle.run.RangeTest;
+import dev.onecycle.run.RunInputException;
+import dev.onecycle.run.RunSettings;
 import dev.onecycle.spark.LrFinder;
 import dev.onecycle.spark.TrainingObserver;
 import java.io.BufferedWriter;
@@ -39,26 +41,21 @@ public final class LrFindRun {
     /** Refuses a run folder holding an earlier range test's outputs unless {@code overwrite}. */
     static void checkOutputs(Path runDir, boolean overwrite) {
         if (!overwrite && Files.exists(runDir.resolve(CSV))) {
-            throw new JobInputException("--run-dir " + runDir + " already holds " + CSV + " from an earlier range "
+            throw new RunInputException("--run-dir " + runDir + " already holds " + CSV + " from an earlier range "
                     + "test; use a new --run-dir or add --overwrite");
         }
     }
 
     /**
-     * Runs the test and writes its outputs; {@code used} names the suggestion the caller takes (marked in
-     * {@value #SUGGESTIONS}), or null.
+     * Runs the test ({@link RangeTest}) and writes its outputs; {@code used} names the suggestion the caller takes
+     * (marked in {@value #SUGGESTIONS}), or null.
      */
-    static RangeTestResult run(JavaSparkContext sc, TrainingJobSettings s, Network network, JavaRDD<DataSet> data,
+    static RangeTestResult run(JavaSparkContext sc, RunSettings s, Network network, JavaRDD<DataSet> data,
             int workers, RunFolder run, PrintWriter out, List<TrainingObserver> observers, String used)
             throws IOException {
-        out.printf(Locale.ROOT, "range test: lr %.3g to %.3g over %d iterations (%s), momentum %s, on %d workers x "
-                + "batch %d, averaging every %d%n", s.lrRange().startLr(), s.lrRange().endLr(), s.lrRange().numIt(),
-                s.lrRange().stopDiv() ? "stopping when the loss diverges" : "all of them", s.policy().maxMomentum(),
-                workers, s.batchSizePerWorker(), s.averagingFrequency());
+        out.println(RangeTest.describe(s, workers, s.lrRange()));
         out.flush();
-        LrFinder.Builder b = LrFinder.builder().optRange(s.lrRange()).optMomentum(s.policy().maxMomentum())
-                .setWorkers(workers).setBatchSizePerWorker(s.batchSizePerWorker())
-                .optAveragingFrequency(s.averagingFrequency()).optSeed(s.seed()).optAveraging(s.averaging());
+        LrFinder.Builder b = RangeTest.finder(s, workers, s.lrRange());
         for (TrainingObserver o : observers) {
             b.optObserver(o);
         }
@@ -68,14 +65,6 @@ public final class LrFindRun {
         out.println("range test: wrote " + run.resolve(CSV) + ", " + SUGGESTIONS + " and " + PNG);
         out.flush();
         return r;
-    }
-
-    /** The suggestion {@code --lr-max auto} takes, or a {@link JobInputException} saying why there is none. */
-    static Suggestion auto(RangeTestResult r) {
-        return r.auto().orElseThrow(() -> new JobInputException("--lr-max auto: the range test stopped after "
-                + r.points().size() + " iterations (" + r.stop().description() + "), too few points for the "
-                + Suggestions.AUTO + " suggestion (it drops the first " + Suggestions.SKIP_START + " and the last "
-                + Suggestions.SKIP_END + "); lower --start-lr, raise --num-it or --end-lr, or give --lr-max a number"));
     }
 
     private static void write(RunFolder run, RangeTestResult r, String used) throws IOException {

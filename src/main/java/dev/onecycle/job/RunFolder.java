@@ -1,6 +1,8 @@
 package dev.onecycle.job;
 
 import dev.onecycle.checkpoint.Fence;
+import dev.onecycle.run.CheckpointedFit;
+import dev.onecycle.run.RunInputException;
 import java.io.BufferedWriter;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -19,7 +21,7 @@ import java.util.List;
  * a failed or killed run never leaves a half-written file over a good one. With a {@link Fence} (the checkpoint
  * lock's), every write to it first checks that the job still owns the run ({@link #fenceWith}).
  */
-public final class RunFolder {
+public final class RunFolder implements CheckpointedFit.Outputs {
     /** The files a finished run leaves. */
     public static final List<String> OUTPUTS = List.of("applied-schedule.csv", "metrics.csv", "model.zip");
 
@@ -35,6 +37,7 @@ public final class RunFolder {
      * {@link #checkWrite} before a file of their own) first calls {@code fence}, which throws once the job may no
      * longer write here.
      */
+    @Override
     public void fenceWith(Fence fence) {
         this.fence = fence == null ? Fence.NONE : fence;
     }
@@ -53,10 +56,10 @@ public final class RunFolder {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new JobInputException("cannot create --run-dir " + dir + ": " + e);
+            throw new RunInputException("cannot create --run-dir " + dir + ": " + e);
         }
         if (!Files.isWritable(dir)) {
-            throw new JobInputException("--run-dir " + dir + " is not writable");
+            throw new RunInputException("--run-dir " + dir + " is not writable");
         }
         return new RunFolder(dir);
     }
@@ -64,11 +67,11 @@ public final class RunFolder {
     /** The checks of {@link #open} without creating anything. */
     public static void check(Path dir, boolean overwrite) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new JobInputException("--run-dir " + dir + " is a file; give a folder");
+            throw new RunInputException("--run-dir " + dir + " is a file; give a folder");
         }
         List<String> existing = outputsIn(dir);
         if (!existing.isEmpty() && !overwrite) {
-            throw new JobInputException("--run-dir " + dir + " already holds " + String.join(", ", existing)
+            throw new RunInputException("--run-dir " + dir + " already holds " + String.join(", ", existing)
                     + " from an earlier run; use a new --run-dir or add --overwrite");
         }
     }
@@ -89,7 +92,8 @@ public final class RunFolder {
      * The growing CSVs are kept when {@code keepRowsForResume} (a {@code --resume} continues their rows from the
      * newest checkpoint), removed otherwise. Best effort: a file that cannot be removed is left.
      */
-    public void discardTemporaries(boolean keepRowsForResume) {
+    @Override
+    public void discardUnfinished(boolean keepRowsForResume) {
         List<String> names = new ArrayList<>(List.of("model.zip", "training.png"));
         if (!keepRowsForResume) {
             names.addAll(List.of("applied-schedule.csv", "metrics.csv"));

@@ -1,14 +1,14 @@
 package dev.onecycle.job;
 
-import dev.onecycle.spark.EpochSummary;
-import dev.onecycle.spark.RoundState;
-import dev.onecycle.spark.TrainingObserver;
-import dev.onecycle.spark.TrainingPlan;
-
+import dev.onecycle.checkpoint.LockLostException;
 import dev.onecycle.dl4j.AppliedStep;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.plot.SchedulePlot;
 import dev.onecycle.plot.TrainingPlot;
+import dev.onecycle.spark.EpochSummary;
+import dev.onecycle.spark.RoundState;
+import dev.onecycle.spark.TrainingObserver;
+import dev.onecycle.spark.TrainingPlan;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -226,7 +226,7 @@ final class RunRecorder implements TrainingObserver, AutoCloseable {
             run.checkWrite();
             Files.write(tmp, png);
             run.commit(tmp, "training.png");
-        } catch (dev.onecycle.checkpoint.LockLostException e) {
+        } catch (LockLostException e) {
             throw e; // fencing stops the job; a plot that cannot be drawn does not
         } catch (IOException | RuntimeException e) {
             out.println("warning: could not write " + run.resolve("training.png") + " (" + e.getMessage() + ")");

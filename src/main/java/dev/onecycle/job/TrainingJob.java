@@ -1,48 +1,51 @@
 package dev.onecycle.job;
 
-import dev.onecycle.settings.SettingValues;
-import dev.onecycle.settings.Settings;
-import dev.onecycle.spark.CheckpointWriteException;
-import dev.onecycle.spark.DataSpread;
-import dev.onecycle.spark.DivergenceGuard;
-import dev.onecycle.spark.DriverData;
-import dev.onecycle.spark.EpochCheckpointer;
-import dev.onecycle.spark.EpochProgress;
-import dev.onecycle.spark.EpochSummary;
-import dev.onecycle.spark.OneCycleTrainer;
-import dev.onecycle.spark.RoundState;
-import dev.onecycle.spark.TrainingObserver;
-import dev.onecycle.spark.TrainingPlan;
-
-import dev.onecycle.checkpoint.Checkpoint;
-import dev.onecycle.checkpoint.CheckpointLock;
-import dev.onecycle.checkpoint.CheckpointLockedException;
-import dev.onecycle.checkpoint.CheckpointState;
 import dev.onecycle.checkpoint.CheckpointStore;
-import dev.onecycle.checkpoint.CorruptCheckpointException;
-import dev.onecycle.checkpoint.LockLostException;
+import dev.onecycle.checkpoint.ModelCycle;
 import dev.onecycle.data.DataFormat;
 import dev.onecycle.data.DataOptions;
 import dev.onecycle.data.DataSource;
 import dev.onecycle.data.FashionMnist;
 import dev.onecycle.data.LabeledData;
 import dev.onecycle.data.TrainTestData;
-import dev.onecycle.dl4j.FashionMlp;
+import dev.onecycle.dl4j.AppliedStep;
 import dev.onecycle.dl4j.Network;
+import dev.onecycle.gpu.GpuSupport;
+import dev.onecycle.lrfind.RangeTestResult;
+import dev.onecycle.lrfind.Suggestion;
+import dev.onecycle.lrfind.Suggestions;
+import dev.onecycle.run.CheckpointedFit;
+import dev.onecycle.run.GracefulStop;
+import dev.onecycle.run.RangeTest;
+import dev.onecycle.run.ResumeDecision;
+import dev.onecycle.run.RunCheckpoints;
+import dev.onecycle.run.RunInputException;
+import dev.onecycle.run.RunNaming;
+import dev.onecycle.run.RunSettings;
+import dev.onecycle.run.RunStart;
+import dev.onecycle.run.TrainingStoppedException;
+import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.settings.Settings;
+import dev.onecycle.spark.CheckpointWriteException;
+import dev.onecycle.spark.DataSpread;
+import dev.onecycle.spark.DriverData;
+import dev.onecycle.spark.OneCycleTrainer;
+import dev.onecycle.spark.TrainingPlan;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -54,16 +57,19 @@ import org.nd4j.linalg.dataset.DataSet;
  */
 public final class TrainingJob {
     private final TrainingJobSettings settings;
+    /** The library's settings: what the run engine reads. */
+    private final RunSettings run;
+    /** Where training starts: the engine's one resume decision, in the command line's words. */
+    private final ResumeDecision decision;
     private final PrintWriter out;
-    private volatile String stopSignal;
-    /** True while training runs with checkpoints: a stop then ends at the next round boundary, at a checkpoint. */
-    private volatile boolean stopsAtCheckpoint;
-    /** Set when a graceful stop's checkpoint was begun (its name); the stop then counts as no failure. */
-    private volatile String stopCheckpoint;
+    /** A stop asked by a signal, and the observers that carry it out (the engine's). */
+    private final GracefulStop stop = new GracefulStop();
 
     public TrainingJob(TrainingJobSettings settings, PrintWriter out) {
         this.settings = settings;
+        this.run = settings.run();
         this.out = out;
+        this.decision = new ResumeDecision(run, RunNaming.FLAGS, this::log);
     }
 
     /** What a finished job produced. */
@@ -85,7 +91,7 @@ public final class TrainingJob {
         private final boolean createdCheckpointDir;
         private final Configuration hadoop;
         /** The cycle {@code --model-in} carries and this run continues, or null (a new model, or a new cycle). */
-        private dev.onecycle.checkpoint.ModelCycle continued;
+        private ModelCycle continued;
 
         private Prepared(TrainTestData data, Network network, RunFolder run, CheckpointStore store,
                 Path createdRunDir, boolean createdCheckpointDir, Configuration hadoop) {
@@ -103,7 +109,7 @@ public final class TrainingJob {
         }
 
         /** The checkpoint folder's file system. */
-        private org.apache.hadoop.fs.FileSystem checkpointFs() throws IOException {
+        private FileSystem checkpointFs() throws IOException {
             return store.dir().getFileSystem(hadoop);
         }
 
@@ -114,7 +120,7 @@ public final class TrainingJob {
         private void discardCreatedFolders() {
             if (store != null && createdCheckpointDir) {
                 try {
-                    org.apache.hadoop.fs.FileSystem fs = checkpointFs();
+                    FileSystem fs = checkpointFs();
                     if (fs.exists(store.dir()) && fs.listStatus(store.dir()).length == 0) {
                         fs.delete(store.dir(), false);
                     }
@@ -125,7 +131,7 @@ public final class TrainingJob {
             if (createdRunDir != null) {
                 for (Path d = run.path().toAbsolutePath(); d != null && d.startsWith(createdRunDir); d = d.getParent()) {
                     try {
-                        java.nio.file.Files.deleteIfExists(d);
+                        Files.deleteIfExists(d);
                     } catch (IOException e) {
                         return; // not empty (something else is in it), or not removable: leave it and its parents
                     }
@@ -136,13 +142,13 @@ public final class TrainingJob {
 
     /**
      * Loads and checks everything the user gave (data, model, folders) before any Spark job, so bad input fails
-     * fast with a {@link JobInputException} and nothing is written. {@code spark} is only called for data
+     * fast with a {@link RunInputException} and nothing is written. {@code spark} is only called for data
      * formats read through Spark (LIBSVM, Parquet).
      */
     public Prepared prepare(Configuration hadoop, Supplier<SparkSession> spark) {
-        String gpu = dev.onecycle.gpu.GpuSupport.hostRefusal(); // the CUDA build on a GPU it cannot run: say so now
+        String gpu = GpuSupport.hostRefusal(); // the CUDA build on a GPU it cannot run: say so now
         if (gpu != null) {
-            throw new JobInputException(gpu);
+            throw new RunInputException(gpu);
         }
         TrainTestData data = loadData(hadoop, spark);
         if (settings.maxExamples() > 0) {
@@ -155,40 +161,27 @@ public final class TrainingJob {
         checkModelFitsData(network, data.test(), data.classes(),
                 settings.modelIn() == null ? "the model" : "--model-in " + settings.modelIn());
         // with --workers the iterations per epoch are known now; else once Spark gives its parallelism
-        dev.onecycle.checkpoint.ModelCycle continued = continuedCycle(network, settings.workers() > 0
-                ? DataSpread.itersPerEpoch(data.train().size(), settings.workers(), settings.batchSizePerWorker()) : 0);
+        ModelCycle continued = settings.modelIn() == null ? null : decision.continuedCycle(network, modelGiven(),
+                settings.workers() > 0 ? DataSpread.itersPerEpoch(data.train().size(), settings.workers(),
+                        settings.batchSizePerWorker()) : 0);
         Path runDir = Paths.get(settings.runDir());
         RunFolder.check(runDir, settings.overwrite() || settings.resume());
         if (settings.lrMaxAuto()) {
             LrFindRun.checkOutputs(runDir, settings.overwrite() || settings.resume());
         }
-        CheckpointStore store = null;
-        if (settings.keepCheckpoints() > 0) {
-            List<org.apache.hadoop.fs.Path> existing;
-            try {
-                store = CheckpointStore.open(settings.checkpointDirOrDefault(), hadoop);
-                store.checkUsable();
-                existing = store.candidates();
-            } catch (IOException | RuntimeException e) { // Hadoop reports an unknown host as IllegalArgumentException
-                throw new JobInputException("--checkpoint-dir " + settings.checkpointDirOrDefault() + ": "
-                        + rootMessage(e), e);
-            }
-            if (!settings.resume() && !existing.isEmpty()) {
-                throw new JobInputException("--checkpoint-dir " + store.dir() + " already holds checkpoints (newest "
-                        + existing.get(0).getName() + "); add --resume to continue that run, or use "
-                        + "another --checkpoint-dir / --run-dir");
-            }
+        CheckpointStore store = RunCheckpoints.open(run, hadoop, RunNaming.FLAGS);
+        if (store != null) {
             List<String> outputs = RunFolder.outputsIn(runDir);
-            if (settings.resume() && !settings.overwrite() && existing.isEmpty() && !outputs.isEmpty()) {
+            if (settings.resume() && !settings.overwrite() && !outputs.isEmpty() && candidates(store).isEmpty()) {
                 // --resume never implies --overwrite: nothing here continues the run whose outputs these are
-                throw new JobInputException("--resume: --run-dir " + runDir + " already holds "
+                throw new RunInputException("--resume: --run-dir " + runDir + " already holds "
                         + String.join(", ", outputs) + " from an earlier run, and --checkpoint-dir " + store.dir()
                         + " holds no checkpoint (epoch-NNNN) to continue it; give that run's --checkpoint-dir, "
                         + "use a new --run-dir, or add --overwrite to replace its outputs");
             }
         }
         Path createdRunDir = null;
-        for (Path d = runDir.toAbsolutePath(); d != null && !java.nio.file.Files.exists(d); d = d.getParent()) {
+        for (Path d = runDir.toAbsolutePath(); d != null && !Files.exists(d); d = d.getParent()) {
             createdRunDir = d;
         }
         boolean createdCheckpointDir = false;
@@ -196,39 +189,28 @@ public final class TrainingJob {
             try {
                 createdCheckpointDir = !store.dir().getFileSystem(hadoop).exists(store.dir());
             } catch (IOException e) {
-                throw new JobInputException("--checkpoint-dir " + store.dir() + ": " + rootMessage(e), e);
+                throw new RunInputException("--checkpoint-dir " + store.dir() + ": " + RunCheckpoints.rootMessage(e),
+                        e);
             }
         }
-        RunFolder run = RunFolder.open(runDir, settings.overwrite() || settings.resume());
-        Prepared prepared = new Prepared(data, network, run, store, createdRunDir, createdCheckpointDir, hadoop);
+        RunFolder folder = RunFolder.open(runDir, settings.overwrite() || settings.resume());
+        Prepared prepared = new Prepared(data, network, folder, store, createdRunDir, createdCheckpointDir, hadoop);
         prepared.continued = continued;
         return prepared;
     }
 
-    /**
-     * The cycle {@code --model-in} carries, when this run continues it; null for a new model, a model without
-     * one, or with {@code --new-cycle}. Refuses a run that would silently restart or reshape the model's cycle
-     * (the rule of the estimator's initialModel). {@code itersPerEpoch} 0: not known yet (before the workers are).
-     */
-    private dev.onecycle.checkpoint.ModelCycle continuedCycle(Network network, int itersPerEpoch) {
-        if (settings.modelIn() == null || settings.newCycle()) {
-            return null;
+    /** The checkpoints in {@code store}, newest first. */
+    private static List<org.apache.hadoop.fs.Path> candidates(CheckpointStore store) {
+        try {
+            return store.candidates();
+        } catch (IOException e) {
+            throw new RunInputException("--checkpoint-dir " + store.dir() + ": " + RunCheckpoints.rootMessage(e), e);
         }
-        dev.onecycle.checkpoint.ModelCycle cycle = dev.onecycle.checkpoint.ModelCycle.of(network).orElse(null);
-        if (cycle == null) {
-            return null;
-        }
-        // --lr-max auto continues with the model's lrMax (the range test is not run on trained weights)
-        OneCyclePolicy policy = settings.lrMaxAuto() ? settings.policyWithLrMax(cycle.policy().lrMax())
-                : settings.policy();
-        java.util.function.Function<dev.onecycle.settings.Setting<?>, String> named = dev.onecycle.settings.Setting::flag;
-        List<String> differences = cycle.differences(policy, settings.totEpochs(), settings.startEpoch(),
-                itersPerEpoch, named);
-        if (cycle.finished() || !differences.isEmpty()) {
-            throw new JobInputException(cycle.refusal(JobSettings.MODEL_IN.flag() + " " + settings.modelIn(),
-                    differences, named, "add " + Settings.NEW_CYCLE.flag()));
-        }
-        return cycle;
+    }
+
+    /** How the user gave the model to start from, for messages: {@code --model-in m.zip}. */
+    private String modelGiven() {
+        return JobSettings.MODEL_IN.flag() + " " + settings.modelIn();
     }
 
     /**
@@ -237,7 +219,7 @@ public final class TrainingJob {
      * throws a {@link TrainingStoppedException} saying where training stopped and how to continue.
      */
     public void requestStop(String signal) {
-        stopSignal = signal;
+        stop.request(signal);
     }
 
     /**
@@ -246,12 +228,12 @@ public final class TrainingJob {
      * cancel the Spark jobs. False before training starts, or without checkpoints: cancel them, nothing is lost.
      */
     public boolean stopsAtCheckpoint() {
-        return stopsAtCheckpoint;
+        return stop.stopsAtCheckpoint();
     }
 
     /** The signal {@link #requestStop} was called with, or null. */
     public String stopRequested() {
-        return stopSignal;
+        return stop.requested();
     }
 
     /** Every worker needs at least one example; refused before any partition is made from the count. */
@@ -262,7 +244,7 @@ public final class TrainingJob {
         String what = settings.maxExamples() > 0 ? "--max-examples " + settings.maxExamples() + " leaves "
                 + examples + " training example" + (examples == 1 ? "" : "s")
                 : "the training data has " + examples + " example" + (examples == 1 ? "" : "s");
-        throw new JobInputException(what + ", fewer than the " + workers + " workers (" + whence + "); every worker "
+        throw new RunInputException(what + ", fewer than the " + workers + " workers (" + whence + "); every worker "
                 + "needs at least one: " + (settings.maxExamples() > 0 ? "raise --max-examples or " : "")
                 + "give --workers " + examples + " or fewer");
     }
@@ -276,11 +258,11 @@ public final class TrainingJob {
             return; // 0: unlimited
         }
         long params = network.params().length();
-        org.nd4j.linalg.api.ndarray.INDArray state = network.updaterState();
+        INDArray state = network.updaterState();
         long values = params + (state == null ? params : state.length());
         long bytes = (long) workers * values * network.params().dataType().width();
         if (bytes > maxResultSize) {
-            throw new JobInputException(String.format(Locale.ROOT, "the model has %,d parameters (%,d features in): "
+            throw new RunInputException(String.format(Locale.ROOT, "the model has %,d parameters (%,d features in): "
                     + "one averaging round brings %d workers x %.1f MB of parameters and updater state to the "
                     + "driver, more than spark.driver.maxResultSize (%.1f MB); use fewer features or a smaller "
                     + "--hidden, fewer --workers, or raise spark.driver.maxResultSize", params, features, workers,
@@ -288,36 +270,9 @@ public final class TrainingJob {
         }
     }
 
-    /** The exception's first line, or an unknown host anywhere in its causes (Hadoop wraps it deeply). */
-    static String rootMessage(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.net.UnknownHostException) {
-                return "unknown host " + t.getMessage();
-            }
-        }
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.split("\\R", 2)[0].strip();
-    }
-
-    /**
-     * Where training starts: the slice asked for, or the newest valid checkpoint when resuming, with the policy
-     * to train (with {@code --lr-max auto} the checkpoint's lrMax or the range test's); {@code inEpoch} is how far
-     * into {@code startEpoch} a mid-epoch checkpoint got (null at an epoch's start).
-     */
-    private record Start(Network network, int startEpoch, int workers, Checkpoint from, OneCyclePolicy policy,
-            EpochProgress inEpoch) {
-        Start(Network network, int startEpoch, int workers, Checkpoint from, OneCyclePolicy policy) {
-            this(network, startEpoch, workers, from, policy, null);
-        }
-
-        int round() {
-            return inEpoch == null ? 0 : inEpoch.roundsDone();
-        }
-    }
-
     /**
      * Trains the slice (or what is left of it) on Spark and writes the run folder's outputs. A refusal (a
-     * {@link JobInputException} or {@link dev.onecycle.schedule.InvalidParameterException}: bad input, exit 2)
+     * {@link RunInputException} or {@link InvalidParameterException}: bad input, exit 2)
      * leaves nothing behind: the run and checkpoint folders this run created are removed again, and a
      * {@code RESTARTS.json} it wrote is put back as it was.
      */
@@ -334,130 +289,51 @@ public final class TrainingJob {
 
     /** Bad input found while running: what the command line reports with exit 2, having written nothing. */
     static boolean isRefusal(Throwable e) {
-        return e instanceof JobInputException || e instanceof dev.onecycle.schedule.InvalidParameterException;
+        return CheckpointedFit.isRefusal(e);
     }
 
     private Result train(JavaSparkContext sc, Prepared p) throws IOException {
-        if (stopSignal != null) {
-            throw stopped(p, new Position());
+        if (stop.requested() != null) {
+            throw stop.stopped(run, p.store, false, RunNaming.FLAGS);
         }
-        Start start = resolveStart(p, settings.workers() > 0 ? settings.workers() : 0, sc.defaultParallelism());
+        RunStart start = decision.decide(p.store, p.network, p.continued, modelGiven(), p.train.size(),
+                sc.defaultParallelism(), (network, what) -> checkModelFitsData(network, p.test, p.classes, what));
         // before any Spark job: no partitions from a worker count the data cannot feed, no round too big to collect
-        checkEnoughExamples(start.workers, settings.workers() > 0 ? "--workers " + settings.workers()
-                : start.from != null ? "the workers of " + start.from.name()
+        checkEnoughExamples(start.workers(), settings.workers() > 0 ? "--workers " + settings.workers()
+                : start.from() != null ? "the workers of " + start.from().name()
                 : "Spark's default parallelism for --master " + sc.master(), p.train.size());
-        checkResultSize(start.network, p.train.features(), start.workers,
+        checkResultSize(start.network(), p.train.features(), start.workers(),
                 sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
-        if (start.startEpoch < settings.endEpoch()) {
-            // the slice and policy with the real itersPerEpoch (what the trainer's plan checks after counting)
-            int ipe = DataSpread.itersPerEpoch(p.train.size(), start.workers, settings.batchSizePerWorker());
-            long maxEpochs = Integer.MAX_VALUE / ipe;
-            if (settings.totEpochs() > maxEpochs) { // CycleSlice would name itersPerEpoch, which train has no flag for
-                throw new JobInputException(String.format(Locale.ROOT, "--tot-epochs %d: %d epochs of %d iterations "
-                        + "(%d training examples over %d workers in batches of %d) are %d iterations, more than DL4J's "
-                        + "iteration counter holds (%d); give --tot-epochs %d or fewer", settings.totEpochs(),
-                        settings.totEpochs(), ipe, p.train.size(), start.workers, settings.batchSizePerWorker(),
-                        (long) settings.totEpochs() * ipe, Integer.MAX_VALUE, maxEpochs));
-            }
-            (start.policy != null ? start.policy : settings.policy()).schedule(dev.onecycle.schedule.CycleSlice
-                    .builder().optTotEpochs(settings.totEpochs())
-                    .optStartEpoch(start.startEpoch).setEpochs(settings.endEpoch() - start.startEpoch)
-                    .setItersPerEpoch(ipe).build());
-        }
+        start.checkSlice(run, p.train.size(), RunNaming.FLAGS);
         out.printf(Locale.ROOT, "data: %s (%d training examples, %d test examples)%n", p.source, p.train.size(),
                 p.test.size());
-        CheckpointLock lock = null;
-        if (p.store != null) {
-            try {
-                lock = p.store.lock(CheckpointLock.staleAfter(), m -> log("checkpoints: " + m));
-            } catch (CheckpointLockedException e) {
-                throw new JobInputException("--checkpoint-dir: " + e.getMessage(), e);
-            } catch (IOException e) {
-                throw new IOException("could not take the lock " + p.store.dir() + "/LOCK (" + e.getMessage() + ")", e);
-            }
-        }
-        EpochCheckpointer checkpointer = null;
-        Position position = new Position();
-        byte[] ledgerBefore = null;
-        boolean ledgerRecorded = false;
-        if (lock != null) {
-            p.run.fenceWith(lock); // fencing: no write to the run folder once the lock is lost
-        }
-        try {
-            if (p.store != null) {
-                for (org.apache.hadoop.fs.Path t : p.store.cleanTemporaries()) {
-                    log("checkpoints: removed the unfinished write " + t.getName());
-                }
-                int starts;
-                try {
-                    ledgerBefore = readLedger(p);
-                    ledgerRecorded = true;
-                    starts = p.store.recordStart(start.startEpoch, start.round());
-                } catch (IOException e) {
-                    throw new IOException("could not write " + p.store.dir() + "/RESTARTS.json (" + e.getMessage() + ")",
-                            e);
-                }
-                int restarts = starts - 1;
-                if (settings.resume() && restarts > settings.maxRestarts()) {
-                    throw new CrashLoopException("the job has been restarted " + restarts + " times at " + at(start)
-                            + " without writing a new checkpoint (limit --max-restarts "
-                            + settings.maxRestarts() + "); it fails the same way every time: read the earlier "
-                            + "drivers' logs, fix the cause, then delete " + p.store.dir() + "/RESTARTS.json or raise "
-                            + "--max-restarts");
-                }
-                if (restarts > 0) {
-                    log("checkpoints: restart " + restarts + " of at most " + settings.maxRestarts() + " at "
-                            + at(start) + " without progress");
-                }
-            }
-            long firstIteration = start.from == null ? -1 : start.from.state().iteration();
+        CheckpointedFit fit = new CheckpointedFit(run, RunNaming.FLAGS, stop, this::log, out)
+                .withRestartLimit(settings.maxRestarts(), JobSettings.MAX_RESTARTS.flag()).keepTrainingOnFailedWrites();
+        return fit.run(p.store, p.hadoop, start, p.run, session -> {
+            long firstIteration = start.from() == null ? -1 : start.from().state().iteration();
             RunRecorder recorder;
             try {
                 recorder = new RunRecorder(p.run, p.test.toDataSets(500, p.classes), out,
-                        start.from == null ? -1 : start.startEpoch, firstIteration, previousRows("applied-schedule.csv"),
-                        previousRows("metrics.csv"));
+                        start.from() == null ? -1 : start.startEpoch(), firstIteration,
+                        previousRows("applied-schedule.csv"), previousRows("metrics.csv"));
             } catch (IOException e) { // a full disk: name the folder
                 throw new IOException("could not write applied-schedule.csv and metrics.csv in " + p.run.path() + " ("
                         + e.getMessage() + ")", e);
             }
             try (recorder) {
-                if (start.startEpoch >= settings.endEpoch()) {
-                    log("the slice [" + settings.startEpoch() + ", " + settings.endEpoch() + ") is already complete at "
-                            + start.from.name() + "; writing its outputs");
-                    return finish(p, start.network, recorder, null);
+                if (start.complete(run)) {
+                    log("the slice [" + run.startEpoch() + ", " + run.endEpoch() + ") is already complete at "
+                            + start.from().name() + "; writing its outputs");
+                    return finish(p, start.network(), recorder, null);
                 }
-                if (p.store != null) {
-                    checkpointer = new EpochCheckpointer(p.store, lock, settings.keepCheckpoints(), out,
-                            settings.checkpointCadence()).keepTrainingOnFailedWrites();
-                }
-                OneCycleTrainer.Builder builder = OneCycleTrainer.builder().setPolicy(settings.policy())
-                        .setTotEpochs(settings.totEpochs()).optStartEpoch(start.startEpoch)
-                        .optEpochs(settings.endEpoch() - start.startEpoch).setWorkers(start.workers)
-                        .setBatchSizePerWorker(settings.batchSizePerWorker())
-                        .optAveragingFrequency(settings.averagingFrequency()).optAveraging(settings.averaging())
-                        .optSeed(settings.seed()).optRecordedSettings(settings.values())
-                        // first the stop and divergence checks: nothing records or saves a stopped or NaN round
-                        .optObserver(new StopCheck(true)).optObserver(new DivergenceGuard())
-                        .optObserver(new ConsoleProgress(out, 2.0)).optObserver(recorder).optObserver(position);
-                if (start.from != null && !settings.acceptChangedSettings()) {
-                    // the cycle's position is epoch * itersPerEpoch: a resumed part must count the same
-                    builder.optExpectedItersPerEpoch(start.from.state().itersPerEpoch());
-                }
-                builder.optResumeInEpoch(start.inEpoch);
-                if (checkpointer != null) {
-                    builder.optObserver(checkpointer);
-                    // inside an epoch, a stop writes a checkpoint of the state after the last averaged round
-                    builder.optObserver(new GracefulStop(checkpointer));
-                }
-                // at an epoch's end, stop after its checkpoint was begun (it is finished below)
-                builder.optObserver(new StopCheck(false));
+                OneCycleTrainer.Builder builder = session.trainer(new ConsoleProgress(out, 2.0), recorder);
                 TrainingPlan plan;
-                try (DriverData train = new DriverData(sc, p.train, p.classes, start.workers)) {
-                    builder.setPolicy(start.policy != null ? start.policy : lrMaxFromRangeTest(sc, p, start, train));
-                    plan = builder.build().fit(sc, start.network, train.rdd());
+                try (DriverData train = new DriverData(sc, p.train, p.classes, start.workers())) {
+                    builder.setPolicy(start.policy() != null ? start.policy() : lrMaxFromRangeTest(sc, p, start, train));
+                    plan = builder.build().fit(sc, start.network(), train.rdd());
                 }
-                Result result = finish(p, start.network, recorder, plan);
-                List<String> failed = checkpointer == null ? List.of() : checkpointer.failedWrites();
+                Result result = finish(p, start.network(), recorder, plan);
+                List<String> failed = session.checkpointer() == null ? List.of() : session.checkpointer().failedWrites();
                 if (!failed.isEmpty()) {
                     // only checkpoints failed (a full disk): the trained model is saved; say what is missing
                     int before = failed.size() - 1;
@@ -470,189 +346,7 @@ public final class TrainingJob {
                 }
                 return result;
             }
-        } catch (Throwable e) { // SparkException is checked but thrown undeclared from Scala: catch it all
-            stopsAtCheckpoint = false;
-            if (lock != null && lock.lost() != null || e instanceof LockLostException) {
-                // fenced: another job owns the folders now; touch nothing more (not even the run folder's
-                // temporaries: the other job's have the same names); a checkpoint write in flight stops at its
-                // next fence check and removes only its own temporary folder; one line says so
-                if (checkpointer != null) {
-                    checkpointer.finishQuietly();
-                }
-                if (lock != null && lock.lost() != null) {
-                    throw lock.lostException();
-                }
-                throw e;
-            }
-            if (e instanceof CheckpointWriteException && checkpointer != null && !checkpointer.failedWrites().isEmpty()) {
-                throw e; // the model was saved; only checkpoints are missing
-            }
-            String unfinished = checkpointer == null ? null : checkpointer.finishQuietly();
-            if (unfinished == null && stopCheckpoint != null && checkpointer != null
-                    && checkpointer.failed(stopCheckpoint)) {
-                unfinished = "checkpoint " + stopCheckpoint + " could not be written";
-            }
-            if (unfinished != null && stopSignal != null) {
-                log("checkpoints: " + unfinished);
-            }
-            p.run.discardTemporaries(hasCheckpoint(p));
-            if (ledgerRecorded && isRefusal(e)) { // (still holding the lock) this start was refused: not a start
-                restoreLedger(p, ledgerBefore);
-            }
-            if (stopSignal != null) {
-                boolean atCheckpoint = stopCheckpoint != null && unfinished == null;
-                if (atCheckpoint) {
-                    try {
-                        p.store.recordGracefulStop();
-                    } catch (IOException ledger) {
-                        log("checkpoints: could not record the graceful stop in " + p.store.dir()
-                                + "/RESTARTS.json (" + ledger.getMessage() + ")");
-                    }
-                }
-                throw stopped(p, position, atCheckpoint);
-            }
-            throw e;
-        } finally {
-            if (lock != null) {
-                lock.close();
-            }
-        }
-    }
-
-    private static final String LEDGER = "RESTARTS.json";
-
-    /** {@code RESTARTS.json}'s bytes, or null when there is none. */
-    private static byte[] readLedger(Prepared p) throws IOException {
-        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(p.store.dir(), LEDGER);
-        org.apache.hadoop.fs.FileSystem fs = p.checkpointFs();
-        if (!fs.exists(file)) {
-            return null;
-        }
-        try (java.io.InputStream in = fs.open(file)) {
-            return in.readAllBytes();
-        }
-    }
-
-    /** Puts {@code RESTARTS.json} back as {@link #readLedger} found it (removes it when there was none). */
-    private void restoreLedger(Prepared p, byte[] before) {
-        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(p.store.dir(), LEDGER);
-        try {
-            org.apache.hadoop.fs.FileSystem fs = p.checkpointFs();
-            if (before == null) {
-                fs.delete(file, false);
-            } else {
-                try (java.io.OutputStream o = fs.create(file, true)) {
-                    o.write(before);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            log("checkpoints: could not put back " + file + " (" + e.getMessage() + ")");
-        }
-    }
-
-    /** True when the checkpoint folder holds a checkpoint that a {@code --resume} would continue from. */
-    private static boolean hasCheckpoint(Prepared p) {
-        try {
-            return p.store != null && !p.store.candidates().isEmpty();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** {@code epoch 3} or {@code epoch 3 round 40}, for messages. */
-    private static String at(Start start) {
-        return "epoch " + start.startEpoch + (start.round() == 0 ? "" : " round " + start.round());
-    }
-
-    private TrainingStoppedException stopped(Prepared p, Position at) {
-        return stopped(p, at, false);
-    }
-
-    /** Where a stopped job stood and how to continue it; {@code atCheckpoint}: it wrote one as it stopped. */
-    private TrainingStoppedException stopped(Prepared p, Position at, boolean atCheckpoint) {
-        String where = at.epoch < 0 ? "before training started"
-                : String.format(Locale.ROOT, "in epoch %d/%d (after iteration %d)", at.epoch + 1, settings.totEpochs(),
-                        at.iteration);
-        String newest = null;
-        if (p.store != null) {
-            try {
-                newest = p.store.newestValid(m -> { }).map(Checkpoint::name).orElse(null);
-            } catch (IOException e) {
-                newest = null;
-            }
-        }
-        String how = newest != null ? (atCheckpoint && newest.equals(stopCheckpoint) ? "wrote checkpoint "
-                : "the newest checkpoint is ") + newest + " in " + p.store.dir()
-                + ": run the same command with --resume to continue from there"
-                : "no checkpoint was written" + (p.store == null ? " (--keep-checkpoints 0)" : "")
-                + ", so nothing is kept: run the same command again to start over";
-        return new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " " + where + "; " + how,
-                atCheckpoint);
-    }
-
-    /** The position of the run, for the stop message. */
-    private static final class Position implements TrainingObserver {
-        private volatile int epoch = -1;
-        private volatile long iteration = -1;
-
-        @Override
-        public void onRound(TrainingPlan plan, RoundState round, List<dev.onecycle.dl4j.AppliedStep> applied,
-                double meanScore) {
-            epoch = round.epoch();
-            iteration = round.iterationOf(round.endStep()) - 1;
-        }
-    }
-
-    /** Throws once {@link #requestStop} was called: after each round, or after each epoch's observers. */
-    private final class StopCheck implements TrainingObserver {
-        private final boolean atRound;
-
-        StopCheck(boolean atRound) {
-            this.atRound = atRound;
-        }
-
-        @Override
-        public void onRound(TrainingPlan plan, RoundState round, List<dev.onecycle.dl4j.AppliedStep> applied,
-                double meanScore) {
-            if (atRound && stopSignal != null && !stopsAtCheckpoint) {
-                throw new TrainingStoppedException(stopSignal, "stop requested");
-            }
-        }
-
-        @Override
-        public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
-            if (!atRound && stopSignal != null) {
-                if (stopsAtCheckpoint) { // the epoch's checkpoint was begun just before
-                    stopCheckpoint = dev.onecycle.checkpoint.CheckpointStore.nameFor(epoch.epoch() + 1);
-                }
-                throw new TrainingStoppedException(stopSignal, "stop requested");
-            }
-        }
-    }
-
-    /**
-     * A graceful stop inside an epoch: at the first round boundary after the request, after the recorder has
-     * the rounds' rows, writes a checkpoint of the averaged state there, waits for it, and ends training.
-     */
-    private final class GracefulStop implements TrainingObserver {
-        private final EpochCheckpointer checkpointer;
-
-        GracefulStop(EpochCheckpointer checkpointer) {
-            this.checkpointer = checkpointer;
-        }
-
-        @Override
-        public void onStart(TrainingPlan plan) {
-            stopsAtCheckpoint = true;
-        }
-
-        @Override
-        public void onRoundsAveraged(TrainingPlan plan, EpochProgress progress, Network network) {
-            if (stopSignal != null) {
-                stopCheckpoint = checkpointer.checkpointNow(plan, progress, network);
-                throw new TrainingStoppedException(stopSignal, "stop requested");
-            }
-        }
+        });
     }
 
     /** Rows of a CSV of the job that wrote {@code --model-in}, when it sits next to the model (for the plot). */
@@ -662,7 +356,7 @@ public final class TrainingJob {
         }
         Path csv = Paths.get(settings.modelIn()).toAbsolutePath().resolveSibling(name);
         try {
-            List<String> lines = java.nio.file.Files.exists(csv) ? java.nio.file.Files.readAllLines(csv) : List.of();
+            List<String> lines = Files.exists(csv) ? Files.readAllLines(csv) : List.of();
             return lines.isEmpty() ? lines : lines.subList(1, lines.size());
         } catch (IOException e) {
             return List.of();
@@ -676,7 +370,7 @@ public final class TrainingJob {
             network.save(model.toFile());
             p.run.commit(model, "model.zip");
         } catch (IOException e) {
-            java.nio.file.Files.deleteIfExists(model);
+            Files.deleteIfExists(model);
             throw new IOException("could not write " + p.run.resolve("model.zip") + " (" + e.getMessage() + ")", e);
         }
         recorder.commit();
@@ -686,115 +380,22 @@ public final class TrainingJob {
     }
 
     /**
-     * Without {@code --resume}: the slice asked for. With it: the newest valid checkpoint (corrupt newer ones are
-     * reported and skipped), refused when its settings differ from this run's unless accepted; no checkpoint
-     * at all starts the slice; only invalid ones stop the job (never a silent fresh start).
-     */
-    private Start resolveStart(Prepared p, int workersGiven, int defaultParallelism) throws IOException {
-        if (!settings.resume()) {
-            int workers = workersGiven > 0 ? workersGiven : defaultParallelism;
-            return fresh(p, workers);
-        }
-        List<String> problems = new ArrayList<>();
-        for (org.apache.hadoop.fs.Path candidate : p.store.candidates()) {
-            Checkpoint c;
-            Network network;
-            try {
-                c = p.store.verify(candidate);
-                network = p.store.loadModel(c);
-            } catch (CorruptCheckpointException e) {
-                problems.add(e.getMessage());
-                log("checkpoints: skipping " + e.getMessage());
-                continue;
-            }
-            CheckpointState s = c.state();
-            int workers = workersGiven > 0 ? workersGiven : s.workers();
-            // --lr-max auto takes the lrMax the checkpoint recorded: it never differs, and the test is not re-run
-            OneCyclePolicy policy = settings.lrMaxAuto() ? settings.policyWithLrMax(s.policy().lrMax())
-                    : settings.policy();
-            // what this run's checkpoints would record, and the data it counts
-            SettingValues now = Settings.trained(policy, settings.totEpochs(), workers, settings.batchSizePerWorker(),
-                    settings.averagingFrequency(), settings.seed(), settings.values());
-            int ipe = DataSpread.itersPerEpoch(p.train.size(), workers, settings.batchSizePerWorker());
-            List<String> differences = s.differencesFrom(now, ipe, p.train.size());
-            if (!differences.isEmpty() && !settings.acceptChangedSettings()) {
-                throw new JobInputException("--resume: " + c.path() + " was written with other settings ("
-                        + String.join("; ", differences) + "); rerun with the checkpoint's settings, or add "
-                        + "--accept-changed-settings to continue anyway");
-            }
-            if (!differences.isEmpty()) {
-                log("checkpoints: continuing with changed settings: " + String.join("; ", differences));
-            }
-            checkModelFitsData(network, p.test, p.classes, "checkpoint " + c.path());
-            if (s.midEpoch() != null) {
-                List<String> layout = s.dataOrderDifferencesFrom(now, ipe, p.train.size());
-                if (!layout.isEmpty()) {
-                    throw new JobInputException("--resume: " + c.path() + " is a mid-epoch checkpoint, and its "
-                            + "rounds only continue with the same data order and rounds (" + String.join("; ", layout)
-                            + "); rerun with the checkpoint's settings, or move the epoch-NNNN-round-RRRR folders "
-                            + "away to resume from the last epoch-end checkpoint");
-                }
-                log("resuming from " + c.path() + ": " + s.epoch() + " of " + s.totEpochs() + " epochs and "
-                        + s.round() + " rounds of the next done (iteration " + s.iteration() + ")");
-            } else {
-                log("resuming from " + c.path() + ": " + s.epoch() + " of " + s.totEpochs() + " epochs done "
-                        + "(iteration " + s.iteration() + ")");
-            }
-            if (settings.lrMaxAuto()) {
-                log(String.format(Locale.ROOT, "lr-max auto: %s recorded lrMax %s; the range test is not run again",
-                        c.name(), s.policy().lrMax()));
-            }
-            return new Start(network, s.epoch(), workers, c, policy, EpochProgress.of(s));
-        }
-        if (!problems.isEmpty()) {
-            throw new JobInputException("--resume: no valid checkpoint in " + p.store.dir() + " (" + String.join("; ",
-                    problems) + "); fix or remove them, or use another --checkpoint-dir to start afresh");
-        }
-        log("no checkpoint in " + p.store.dir() + " yet: starting at epoch " + settings.startEpoch());
-        return fresh(p, workersGiven > 0 ? workersGiven : defaultParallelism);
-    }
-
-    /**
-     * A start without a checkpoint: the slice asked for, from the new model or {@code --model-in}; a model whose
-     * cycle this run continues must count the same iterations per epoch, and gives its lrMax to {@code --lr-max
-     * auto}.
-     */
-    private Start fresh(Prepared p, int workers) {
-        if (p.continued == null) {
-            return new Start(p.network, settings.startEpoch(), workers, null, askedPolicy());
-        }
-        continuedCycle(p.network, DataSpread.itersPerEpoch(p.train.size(), workers, settings.batchSizePerWorker()));
-        if (settings.lrMaxAuto()) {
-            log(String.format(Locale.ROOT, "lr-max auto: --model-in %s continues its cycle with lrMax %s; the range "
-                    + "test is not run", settings.modelIn(), p.continued.policy().lrMax()));
-            return new Start(p.network, settings.startEpoch(), workers, null,
-                    settings.policyWithLrMax(p.continued.policy().lrMax()));
-        }
-        return new Start(p.network, settings.startEpoch(), workers, null, askedPolicy());
-    }
-
-    /** The policy asked for, or null with {@code --lr-max auto} (the range test gives its lrMax). */
-    private OneCyclePolicy askedPolicy() {
-        return settings.lrMaxAuto() ? null : settings.policy();
-    }
-
-    /**
      * {@code --lr-max auto} on a fresh start: the range test with this training's workers and data (its
      * outputs in the run folder), and the policy with its {@link dev.onecycle.lrfind.Suggestions#AUTO} suggestion.
      */
-    private OneCyclePolicy lrMaxFromRangeTest(JavaSparkContext sc, Prepared p, Start start, DriverData train)
+    private OneCyclePolicy lrMaxFromRangeTest(JavaSparkContext sc, Prepared p, RunStart start, DriverData train)
             throws IOException {
-        dev.onecycle.lrfind.RangeTestResult r = LrFindRun.run(sc, settings, start.network, train.rdd(), start.workers,
-                p.run, out, List.of(new StopCheck(true)), dev.onecycle.lrfind.Suggestions.AUTO);
-        dev.onecycle.lrfind.Suggestion chosen = LrFindRun.auto(r);
+        RangeTestResult r = LrFindRun.run(sc, run, start.network(), train.rdd(), start.workers(),
+                p.run, out, List.of(stop.atRounds()), Suggestions.AUTO);
+        Suggestion chosen = RangeTest.auto(r, RunNaming.FLAGS);
         log(String.format(Locale.ROOT, "lr-max auto: %s (the range test's %s suggestion, read at lr %s of the curve); "
                 + "recorded in every checkpoint, so a resumed run keeps it", chosen.lr(), chosen.name(),
                 chosen.pointLr()));
-        return settings.policyWithLrMax(chosen.lr());
+        return run.policyWithLrMax(chosen.lr());
     }
 
     /** Runs {@code onecycle lr-find}: the range test alone, on the data and model {@link #prepare} loaded. */
-    public dev.onecycle.lrfind.RangeTestResult findLr(JavaSparkContext sc, Prepared p) throws IOException {
+    public RangeTestResult findLr(JavaSparkContext sc, Prepared p) throws IOException {
         try {
             return rangeTest(sc, p);
         } catch (RuntimeException e) {
@@ -805,7 +406,7 @@ public final class TrainingJob {
         }
     }
 
-    private dev.onecycle.lrfind.RangeTestResult rangeTest(JavaSparkContext sc, Prepared p) throws IOException {
+    private RangeTestResult rangeTest(JavaSparkContext sc, Prepared p) throws IOException {
         int workers = settings.workers() > 0 ? settings.workers() : sc.defaultParallelism();
         checkEnoughExamples(workers, settings.workers() > 0 ? "--workers " + settings.workers()
                 : "Spark's default parallelism for --master " + sc.master(), p.train.size());
@@ -813,14 +414,15 @@ public final class TrainingJob {
                 sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
         out.printf(Locale.ROOT, "data: %s (%d training examples)%n", p.source, p.train.size());
         try (DriverData train = new DriverData(sc, p.train, p.classes, workers)) {
-            return LrFindRun.run(sc, settings, p.network, train.rdd(), workers, p.run, out,
-                    List.of(new StopCheck(true)), null);
+            return LrFindRun.run(sc, run, p.network, train.rdd(), workers, p.run, out,
+                    List.of(stop.atRounds()), null);
         } catch (TrainingStoppedException e) {
-            throw new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " during the range test; "
+            throw new TrainingStoppedException(stop.requested(), "stopped by SIG" + stop.requested() + " during the "
+                    + "range test; "
                     + "nothing was written: run the same command again");
         } catch (RuntimeException e) {
-            if (stopSignal != null) {
-                throw new TrainingStoppedException(stopSignal, "stopped by SIG" + stopSignal + " during the range "
+            if (stop.requested() != null) {
+                throw new TrainingStoppedException(stop.requested(), "stopped by SIG" + stop.requested() + " during the range "
                         + "test; nothing was written: run the same command again");
             }
             throw e;
@@ -842,7 +444,7 @@ public final class TrainingJob {
                     .withFeaturesColumn(settings.featuresColumn());
             return DataSource.resolve(settings.dataDir(), format, options, hadoop).load(spark);
         } catch (IOException | IllegalArgumentException e) {
-            throw new JobInputException(JobSettings.DATA.flag() + ": " + String.valueOf(e.getMessage()).replaceAll(
+            throw new RunInputException(JobSettings.DATA.flag() + ": " + String.valueOf(e.getMessage()).replaceAll(
                     "\\b" + DataSource.FORMAT_PARAMETER + "\\b", JobSettings.DATA_FORMAT.flag()), e);
         }
     }
@@ -850,20 +452,20 @@ public final class TrainingJob {
     private Network loadModel(TrainTestData data) {
         if (settings.modelIn() == null) {
             try {
-                return settings.network().create(data.features(), settings.hiddenUnits(), data.classes(), settings.seed());
+                return settings.network().create(data.features(), run.hiddenUnits(), data.classes(), run.seed());
             } catch (IllegalArgumentException e) { // lenet on data that is not 28x28 images
-                throw new JobInputException(Settings.NETWORK.flag() + " " + settings.network().id() + ": "
+                throw new RunInputException(Settings.NETWORK.flag() + " " + settings.network().id() + ": "
                         + e.getMessage(), e);
             }
         }
         File f = new File(settings.modelIn());
         if (!f.isFile()) {
-            throw new JobInputException("--model-in " + f + " does not exist or is not a file");
+            throw new RunInputException("--model-in " + f + " does not exist or is not a file");
         }
         try {
             return Network.restore(f);
         } catch (IOException e) {
-            throw new JobInputException("--model-in " + e.getMessage(), e);
+            throw new RunInputException("--model-in " + e.getMessage(), e);
         }
     }
 
@@ -874,7 +476,7 @@ public final class TrainingJob {
             network.score(probe);
         } catch (RuntimeException e) {
             String reason = String.valueOf(e.getMessage()).split("\n", 2)[0];
-            throw new JobInputException(what + " does not fit the data (" + test.features() + " features, "
+            throw new RunInputException(what + " does not fit the data (" + test.features() + " features, "
                     + classes + " classes): " + reason, e);
         }
     }

@@ -1,19 +1,18 @@
 package dev.onecycle.job;
 
 import dev.onecycle.checkpoint.CheckpointCadence;
+import dev.onecycle.dl4j.BuiltInNetwork;
+import dev.onecycle.run.RunSettings;
+import dev.onecycle.schedule.OneCyclePolicy;
 import dev.onecycle.settings.SettingValues;
 import dev.onecycle.settings.Settings;
-import dev.onecycle.averaging.AveragingPath;
-
-import dev.onecycle.schedule.OneCyclePolicy;
+import java.nio.file.Paths;
 
 /**
- * Everything the training job needs, as the command line or a properties file gives it: values of the
- * settings declared in {@link Settings} and {@link JobSettings} (each read here as the job uses it).
- * {@code workers} 0 means Spark's default parallelism (or the checkpoint's when resuming); {@code startEpoch}
- * and {@code epochs} (resolved, > 0) give the slice; {@code maxExamples} 0 means all; {@code dataDir}/
- * {@code modelIn}/{@code checkpointDir} null mean the defaults; {@code keepCheckpoints} 0 turns checkpoints off;
- * {@code averaging} chooses where the workers' states are averaged ({@link AveragingPath}).
+ * Everything {@code onecycle train} needs, as the command line or a properties file gives it: the library's
+ * settings ({@link #run()}: what the run engine reads, the estimator's Params too) and the application's own
+ * ({@link JobSettings}: the run folder, the data, the model to start from, the crash-loop limit).
+ * {@code maxExamples} 0 means all; {@code dataDir}/{@code modelIn} null mean the defaults.
  */
 public record TrainingJobSettings(SettingValues values, boolean lrMaxAuto) {
 
@@ -23,17 +22,23 @@ public record TrainingJobSettings(SettingValues values, boolean lrMaxAuto) {
     }
 
     /**
-     * With {@code lrMaxAuto} ({@code --lr-max auto}) the policy's lrMax is a placeholder: the job takes the
-     * checkpoint's when it resumes, else runs the range test {@link #lrRange} and takes its suggestion
-     * ({@link #policyWithLrMax}).
+     * The settings given, with the application's defaults filled in: the run folder {@code runs/<now>} and the
+     * checkpoint folder {@code <run-dir>/checkpoints}.
      */
-    public dev.onecycle.lrfind.LrRange lrRange() {
-        return Settings.lrRange(values);
+    public static TrainingJobSettings withDefaults(SettingValues given, boolean lrMaxAuto, String now) {
+        SettingValues v = given;
+        if (!v.isGiven(JobSettings.RUN_DIR)) {
+            v = v.with(JobSettings.RUN_DIR, "runs/" + now);
+        }
+        if (!v.isGiven(Settings.CHECKPOINT_DIR)) {
+            v = v.with(Settings.CHECKPOINT_DIR, Paths.get(v.get(JobSettings.RUN_DIR), "checkpoints").toString());
+        }
+        return new TrainingJobSettings(v, lrMaxAuto);
     }
 
-    /** The policy with {@code lrMax} in place of the asked (or, with {@code lrMaxAuto}, placeholder) one. */
-    public OneCyclePolicy policyWithLrMax(double lrMax) {
-        return policy().toBuilder().setLrMax(lrMax).build();
+    /** The library's settings of this run, what the run engine reads. */
+    public RunSettings run() {
+        return new RunSettings(values, lrMaxAuto);
     }
 
     /** These settings for a range test alone ({@code onecycle lr-find}): no checkpoints, lrMax found. */
@@ -43,40 +48,40 @@ public record TrainingJobSettings(SettingValues values, boolean lrMaxAuto) {
     }
 
     public OneCyclePolicy policy() {
-        return Settings.policy(values);
+        return run().policy();
     }
 
     public int totEpochs() {
-        return values.get(Settings.TOT_EPOCHS);
-    }
-
-    public int startEpoch() {
-        return values.get(Settings.START_EPOCH);
-    }
-
-    /** The epochs asked for: the value given, else the rest of the cycle. */
-    public int epochs() {
-        return Settings.epochs(values);
+        return run().totEpochs();
     }
 
     public int batchSizePerWorker() {
-        return values.get(Settings.BATCH_SIZE);
-    }
-
-    public int averagingFrequency() {
-        return values.get(Settings.AVERAGING_FREQUENCY);
-    }
-
-    public int workers() {
-        return values.getOr(Settings.WORKERS, 0);
+        return run().batchSizePerWorker();
     }
 
     public long seed() {
-        return values.get(Settings.SEED);
+        return run().seed();
+    }
+
+    public boolean resume() {
+        return run().resume();
+    }
+
+    public int workers() {
+        return run().workers();
+    }
+
+    /** When mid-epoch checkpoints are written besides the epoch-end ones. */
+    public CheckpointCadence checkpointCadence() {
+        return run().checkpointCadence();
     }
 
     public String runDir() {
         return values.get(JobSettings.RUN_DIR);
+    }
+
+    public boolean overwrite() {
+        return values.get(JobSettings.OVERWRITE);
     }
 
     public String modelIn() {
@@ -92,37 +97,8 @@ public record TrainingJobSettings(SettingValues values, boolean lrMaxAuto) {
     }
 
     /** {@code --network}: the built-in network of a new model. */
-    public dev.onecycle.dl4j.BuiltInNetwork network() {
-        return values.getOr(Settings.NETWORK, dev.onecycle.dl4j.BuiltInNetwork.MLP);
-    }
-
-    public int hiddenUnits() {
-        return values.get(Settings.HIDDEN);
-    }
-
-    public boolean overwrite() {
-        return values.get(JobSettings.OVERWRITE);
-    }
-
-    public String checkpointDir() {
-        return values.get(Settings.CHECKPOINT_DIR);
-    }
-
-    public boolean resume() {
-        return values.get(Settings.RESUME);
-    }
-
-    /** {@code --new-cycle}: train {@code --model-in}'s weights in a new cycle instead of continuing its own. */
-    public boolean newCycle() {
-        return values.get(Settings.NEW_CYCLE);
-    }
-
-    public int keepCheckpoints() {
-        return values.get(Settings.KEEP_CHECKPOINTS);
-    }
-
-    public boolean acceptChangedSettings() {
-        return values.get(Settings.ACCEPT_CHANGED_SETTINGS);
+    public BuiltInNetwork network() {
+        return values.getOr(Settings.NETWORK, BuiltInNetwork.MLP);
     }
 
     /** The format id given ({@code csv}), or null: from the file name. */
@@ -140,24 +116,5 @@ public record TrainingJobSettings(SettingValues values, boolean lrMaxAuto) {
 
     public int maxRestarts() {
         return values.get(JobSettings.MAX_RESTARTS);
-    }
-
-    public AveragingPath averaging() {
-        return values.get(Settings.AVERAGING);
-    }
-
-    /** When mid-epoch checkpoints are written besides the epoch-end ones. */
-    public CheckpointCadence checkpointCadence() {
-        return CheckpointCadence.of(values);
-    }
-
-    /** The exclusive last epoch of the slice asked for. */
-    public int endEpoch() {
-        return startEpoch() + epochs();
-    }
-
-    /** {@code --checkpoint-dir}, default {@code <run-dir>/checkpoints}. */
-    public String checkpointDirOrDefault() {
-        return checkpointDir() != null ? checkpointDir() : java.nio.file.Paths.get(runDir(), "checkpoints").toString();
     }
 }

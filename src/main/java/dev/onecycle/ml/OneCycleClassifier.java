@@ -1,20 +1,22 @@
 package dev.onecycle.ml;
 
-import dev.onecycle.schedule.CycleSlice;
+import dev.onecycle.lrfind.LrRange;
+import dev.onecycle.lrfind.RangeTestResult;
 import dev.onecycle.schedule.OneCyclePolicy;
-import dev.onecycle.spark.OneCycleTrainer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import dev.onecycle.settings.MomentumPair;
 import dev.onecycle.settings.Setting;
 import dev.onecycle.settings.SettingValues;
 import dev.onecycle.settings.Settings;
+import dev.onecycle.spark.OneCycleTrainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -161,8 +163,8 @@ public final class OneCycleClassifier
     public IntParam totEpochs() { return (IntParam) param(Settings.TOT_EPOCHS); }
     public IntParam startEpoch() { return (IntParam) param(Settings.START_EPOCH); }
     public IntParam epochs() { return (IntParam) param(Settings.EPOCHS); }
-    public org.apache.spark.ml.param.BooleanParam newCycle() {
-        return (org.apache.spark.ml.param.BooleanParam) param(Settings.NEW_CYCLE);
+    public BooleanParam newCycle() {
+        return (BooleanParam) param(Settings.NEW_CYCLE);
     }
     public IntParam batchSize() { return (IntParam) param(Settings.BATCH_SIZE); }
     public IntParam averagingFrequency() { return (IntParam) param(Settings.AVERAGING_FREQUENCY); }
@@ -259,14 +261,6 @@ public final class OneCycleClassifier
         return Settings.policy(settingValues());
     }
 
-    /** The slice of the cycle this fit trains; refuses bounds outside the cycle. */
-    CycleSlice slice(int itersPerEpoch) {
-        // unset epochs run to the end of the cycle: at least 1, so that a startEpoch past it is what is named
-        int epochs = isDefined(epochs()) ? get(Settings.EPOCHS) : Math.max(1, getTotEpochs() - getStartEpoch());
-        return CycleSlice.builder().optTotEpochs(getTotEpochs()).optStartEpoch(getStartEpoch()).setEpochs(epochs)
-                .setItersPerEpoch(itersPerEpoch).build();
-    }
-
     @Override
     public StructType transformSchema(StructType schema) {
         FrameExamples.checkFeaturesColumn(schema, getFeaturesCol());
@@ -285,13 +279,13 @@ public final class OneCycleClassifier
      * the suggestions; {@code result.auto()} is what {@code onecycle train --lr-max auto} takes
      * ({@code setLrMax(result.auto().get().lr())}). Fits nothing: it trains a copy of the network and drops it.
      */
-    public dev.onecycle.lrfind.RangeTestResult findLr(Dataset<?> dataset, dev.onecycle.lrfind.LrRange range) {
+    public RangeTestResult findLr(Dataset<?> dataset, LrRange range) {
         return new ClassifierFit(this).findLr(dataset, range);
     }
 
-    /** {@link #findLr(Dataset, dev.onecycle.lrfind.LrRange)} with fastai's sweep: 1e-7 to 10 over 100 iterations. */
-    public dev.onecycle.lrfind.RangeTestResult findLr(Dataset<?> dataset) {
-        return findLr(dataset, dev.onecycle.lrfind.LrRange.defaults());
+    /** {@link #findLr(Dataset, LrRange)} with fastai's sweep: 1e-7 to 10 over 100 iterations. */
+    public RangeTestResult findLr(Dataset<?> dataset) {
+        return findLr(dataset, LrRange.defaults());
     }
 
     @Override

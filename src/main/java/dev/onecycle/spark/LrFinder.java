@@ -8,6 +8,8 @@ import dev.onecycle.lrfind.RangeTestCurve;
 import dev.onecycle.lrfind.RangeTestResult;
 import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.schedule.OneCyclePolicy;
+import dev.onecycle.settings.SettingValues;
+import dev.onecycle.settings.Settings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,19 +118,20 @@ public final class LrFinder {
     }
 
     /**
-     * Builds an {@link LrFinder}. Required: {@code setWorkers}, {@code setBatchSizePerWorker}. Optional:
-     * {@code optRange} (fastai's 1e-7 to 10 over 100 iterations, stop on divergence), {@code optMomentum}
-     * (0.95, the first of the default 1cycle's moms), {@code optAveragingFrequency} (4), {@code optSeed} (42),
-     * {@code optAveraging} (auto). Use the values of the training the learning rate is for.
+     * Builds an {@link LrFinder}. Required: {@code setWorkers}, {@code setBatchSizePerWorker}. Optional, each
+     * defaulting to its declared setting's default ({@link Settings}): {@code optRange} (fastai's 1e-7 to 10 over
+     * 100 iterations, stop on divergence), {@code optMomentum} (the first of the default 1cycle's moms),
+     * {@code optAveragingFrequency}, {@code optSeed}, {@code optAveraging}. Each value is checked by its
+     * setting's rule. Use the values of the training the learning rate is for.
      */
     public static final class Builder {
-        private LrRange range = LrRange.defaults();
-        private double momentum = OneCyclePolicy.DEFAULT_MAX_MOMENTUM;
+        private LrRange range = Settings.lrRange(SettingValues.empty());
+        private double momentum = Settings.MOMS.defaultValue().max();
         private int workers = -1;
         private int batchSizePerWorker = -1;
-        private int averagingFrequency = 4;
-        private long seed = 42;
-        private AveragingPath averaging = AveragingPath.AUTO;
+        private int averagingFrequency = Settings.AVERAGING_FREQUENCY.defaultValue();
+        private long seed = Settings.SEED.defaultValue();
+        private AveragingPath averaging = Settings.AVERAGING.defaultValue();
         private final List<TrainingObserver> observers = new ArrayList<>();
 
         private Builder() {
@@ -152,30 +155,27 @@ public final class LrFinder {
         }
 
         public Builder setWorkers(int workers) {
-            this.workers = positive("workers", workers);
+            this.workers = Settings.WORKERS.validate(workers);
             return this;
         }
 
         public Builder setBatchSizePerWorker(int batchSizePerWorker) {
-            this.batchSizePerWorker = positive("batchSizePerWorker", batchSizePerWorker);
+            this.batchSizePerWorker = Settings.BATCH_SIZE.validate(batchSizePerWorker);
             return this;
         }
 
         public Builder optAveragingFrequency(int averagingFrequency) {
-            this.averagingFrequency = positive("averagingFrequency", averagingFrequency);
+            this.averagingFrequency = Settings.AVERAGING_FREQUENCY.validate(averagingFrequency);
             return this;
         }
 
         public Builder optSeed(long seed) {
-            this.seed = seed;
+            this.seed = Settings.SEED.validate(seed);
             return this;
         }
 
         public Builder optAveraging(AveragingPath averaging) {
-            if (averaging == null) {
-                throw new InvalidParameterException("averaging", "must be driver, barrier or auto", "null");
-            }
-            this.averaging = averaging;
+            this.averaging = Settings.AVERAGING.validate(averaging);
             return this;
         }
 
@@ -189,19 +189,12 @@ public final class LrFinder {
 
         public LrFinder build() {
             if (workers < 0) {
-                throw new InvalidParameterException("workers", "is required (> 0)", "nothing");
+                throw new InvalidParameterException(Settings.WORKERS.name(), "is required (> 0)", "nothing");
             }
             if (batchSizePerWorker < 0) {
-                throw new InvalidParameterException("batchSizePerWorker", "is required (> 0)", "nothing");
+                throw new InvalidParameterException(Settings.BATCH_SIZE.name(), "is required (> 0)", "nothing");
             }
             return new LrFinder(this);
-        }
-
-        private static int positive(String name, int value) {
-            if (value <= 0) {
-                throw new InvalidParameterException(name, "must be > 0", value);
-            }
-            return value;
         }
     }
 }

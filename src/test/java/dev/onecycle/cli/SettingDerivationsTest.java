@@ -57,6 +57,36 @@ class SettingDerivationsTest {
     }
 
     @Test
+    void everyDeclaredSettingHasATrainFlagAndAPropertiesKey() {
+        CommandLine train = new CommandLine(new TrainCommand());
+        java.util.List<Setting<?>> declared = new java.util.ArrayList<>(Settings.all());
+        declared.addAll(Settings.RANGE_TEST);
+        for (Setting<?> s : declared) {
+            assertTrue(JobSettings.TRAIN.contains(s), s.name() + " is declared but train has no flag for it");
+            assertTrue(train.getCommandSpec().findOption(s.flag()) != null, s.flag());
+            // its spark.onecycle.* key is known (a properties file may set it)
+            System.setProperty(s.key(), s.type() == dev.onecycle.settings.SettingType.BOOLEAN ? "false"
+                    : s.defaultValue() != null ? defaultText(s) : "1");
+            try {
+                OnecycleProperties.load(train.getCommandSpec(), null);
+            } catch (CliErrors.UsageException e) {
+                assertTrue(!e.getMessage().contains("unknown setting"), s.key() + ": " + e.getMessage());
+            } finally {
+                System.clearProperty(s.key());
+            }
+        }
+        // and each library setting is an estimator Param
+        dev.onecycle.ml.OneCycleClassifier estimator = new dev.onecycle.ml.OneCycleClassifier();
+        for (Setting<?> s : Settings.all()) {
+            assertEquals(s.name(), estimator.param(s).name());
+        }
+    }
+
+    private static <T> String defaultText(Setting<T> s) {
+        return s.format(s.defaultValue());
+    }
+
+    @Test
     void libraryParameterNamesMapToTheirFlags() {
         assertEquals("--moms", CliErrors.FLAG_OF_PARAMETER.get("maxMomentum"));
         assertEquals("--moms", CliErrors.FLAG_OF_PARAMETER.get("baseMomentum"));

@@ -1,4 +1,4 @@
-package dev.onecycle.job;
+package dev.onecycle.run;
 
 /** The job keeps restarting from the same checkpoint without progress; continuing would loop forever. */
 public class CrashLoopException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.onecycle.job;
+package dev.onecycle.run;
 
 /**
  * The job was asked to stop (SIGTERM, Ctrl-C) and did so cleanly; the message says where training stopped and
