@@ -1,5 +1,6 @@
 package dev.onecycle.ml;
 
+import dev.onecycle.dl4j.BuiltInNetwork;
 import dev.onecycle.lrfind.LrRange;
 import dev.onecycle.lrfind.RangeTestResult;
 import dev.onecycle.schedule.OneCyclePolicy;
@@ -52,7 +53,7 @@ public final class OneCycleClassifier
     /** The built-in network: features -> hidden (ReLU) -> classes (softmax), Nesterov momentum. */
     public static final String MLP = "mlp";
     /** The built-in CNN: LeNet-5-shaped, for 28x28 single-channel images as 784 features (dl4j.FashionLeNet). */
-    public static final String LENET = dev.onecycle.dl4j.BuiltInNetwork.LENET.id();
+    public static final String LENET = BuiltInNetwork.LENET.id();
 
     private String uid;
 

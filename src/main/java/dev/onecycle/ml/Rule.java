@@ -1,6 +1,7 @@
 package dev.onecycle.ml;
 
 import dev.onecycle.schedule.InvalidParameterException;
+import dev.onecycle.settings.Setting;
 import java.io.Serializable;
 import java.util.function.Predicate;
 import scala.runtime.AbstractFunction1;
@@ -37,24 +38,24 @@ final class Rule<T> extends AbstractFunction1<T, Object> implements Serializable
      * The validator of a declared setting's Param: the Param's value as the setting's, checked by the setting's
      * type and rule (whose {@link InvalidParameterException} names the setting, the rule and the value).
      */
-    static <T> Rule<T> of(dev.onecycle.settings.Setting<?> setting) {
+    static <T> Rule<T> of(Setting<?> setting) {
         return new Rule<>(setting);
     }
 
-    private final dev.onecycle.settings.Setting<?> setting;
+    private final Setting<?> setting;
 
     /**
      * A validator whose check throws the {@link InvalidParameterException} itself (a message that says more
      * than one fixed rule: why a JSON network cannot be read). Anything else it throws is refused as the value.
      */
-    static <T> Rule<T> checked(String name, dev.onecycle.settings.Setting.Rule<T> check) {
+    static <T> Rule<T> checked(String name, Setting.Rule<T> check) {
         return new Rule<>(name, "is not valid", v -> {
             check.check(v);
             return true;
         });
     }
 
-    private Rule(dev.onecycle.settings.Setting<?> setting) {
+    private Rule(Setting<?> setting) {
         this.name = setting.name();
         this.rule = null;
         this.check = null;
@@ -62,7 +63,7 @@ final class Rule<T> extends AbstractFunction1<T, Object> implements Serializable
     }
 
     @SuppressWarnings("unchecked")
-    private static <S> void validate(dev.onecycle.settings.Setting<S> s, Object value) {
+    private static <S> void validate(Setting<S> s, Object value) {
         s.validate((S) value);
     }
 

@@ -1,5 +1,6 @@
 package dev.onecycle.ml;
 
+import dev.onecycle.schedule.InvalidParameterException;
 import dev.onecycle.settings.MomentumPair;
 import dev.onecycle.settings.Setting;
 import dev.onecycle.settings.SettingType;
@@ -65,7 +66,7 @@ final class SettingParams {
         if (t == SettingType.MOMENTUM_PAIR) {
             double[] m = (double[]) value;
             if (m.length != 2) {
-                throw new dev.onecycle.schedule.InvalidParameterException(s.name(), "must be two numbers [max, base]",
+                throw new InvalidParameterException(s.name(), "must be two numbers [max, base]",
                         java.util.Arrays.toString(m));
             }
             return new MomentumPair(m[0], m[1]);
