@@ -1,6 +1,8 @@
 package dev.onecycle.study;
 
+import dev.onecycle.dl4j.BuiltInNetwork;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -45,8 +47,9 @@ public record StudyPlan(String network, int epochs, List<Long> seeds, List<Integ
         seeds = List.copyOf(seeds);
         policies = List.copyOf(policies);
         pieces = pieces == null || pieces.isEmpty() ? defaultPieces(epochs) : List.copyOf(pieces);
-        if (!network.equals("mlp") && !network.equals("lenet")) {
-            throw new InvalidStudyException("--network", "must be mlp or lenet, got '" + network + "'");
+        if (Arrays.stream(BuiltInNetwork.values()).map(BuiltInNetwork::id).noneMatch(network::equals)) {
+            throw new InvalidStudyException("--network", "must be one of " + BuiltInNetwork.IDS + ", got '" + network
+                    + "'");
         }
         if (epochs < 2 || epochs % 2 != 0) {
             throw new InvalidStudyException("--epochs", "must be even and >= 2 (policy 2 runs two cycles of E/2), got "
@@ -82,7 +85,7 @@ public record StudyPlan(String network, int epochs, List<Long> seeds, List<Integ
         if (maxExamples < 0) {
             throw new InvalidStudyException("--max-examples", "must be > 0 (or 0: all), got " + maxExamples);
         }
-        if (hidden < 0 || hidden > 0 && network.equals("lenet")) {
+        if (hidden < 0 || hidden > 0 && network.equals(BuiltInNetwork.LENET.id())) {
             throw new InvalidStudyException("--hidden", "sets the MLP's width: > 0, and not with --network lenet, got "
                     + hidden);
         }
