@@ -62,7 +62,7 @@ public final class FashionLeNet {
     /** A new, initialised LeNet for {@code inputs} (must be 784) features and {@code classes} classes. */
     public static Network create(int inputs, int classes, long seed) {
         checkInputs(inputs);
-        MultiLayerNetwork net = new MultiLayerNetwork(configuration(classes, seed));
+        MultiLayerNetwork net = DataLossNetworks.multiLayer(configuration(classes, seed));
         net.init();
         return Network.of(net);
     }

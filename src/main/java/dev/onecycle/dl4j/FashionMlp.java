@@ -31,7 +31,7 @@ public final class FashionMlp {
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(hidden).nOut(classes)
                         .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build())
                 .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        MultiLayerNetwork net = DataLossNetworks.multiLayer(conf);
         net.init();
         return Network.of(net);
     }

@@ -120,7 +120,7 @@ public final class ModelZip {
         if (params != null) {
             conf.setDataType(params.dataType());
         }
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        MultiLayerNetwork net = DataLossNetworks.multiLayer(conf);
         net.init(params, false);
         if (state != null) {
             net.getUpdater().setStateViewArray(net, state, false);
@@ -137,7 +137,7 @@ public final class ModelZip {
         if (params != null) {
             conf.setDataType(params.dataType());
         }
-        ComputationGraph net = new ComputationGraph(conf);
+        ComputationGraph net = DataLossNetworks.graph(conf);
         net.init(params, false);
         if (state != null) {
             net.getUpdater().setStateViewArray(state);

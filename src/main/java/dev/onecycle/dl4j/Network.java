@@ -63,11 +63,11 @@ public abstract class Network {
         NativeBinary.logOnce();
         Network net;
         if (tuple.getGraphConfiguration() != null) {
-            ComputationGraph g = new ComputationGraph(tuple.getGraphConfiguration().clone());
+            ComputationGraph g = DataLossNetworks.graph(tuple.getGraphConfiguration().clone());
             g.init(tuple.getParameters().dup(), false);
             net = new Graph(g);
         } else {
-            MultiLayerNetwork n = new MultiLayerNetwork(tuple.getConfiguration().clone());
+            MultiLayerNetwork n = DataLossNetworks.multiLayer(tuple.getConfiguration().clone());
             n.init(tuple.getParameters().dup(), false);
             net = new Mln(n);
         }
@@ -85,13 +85,13 @@ public abstract class Network {
     public static Network fromConfiguration(Object configuration, INDArray params) {
         NativeBinary.logOnce();
         if (configuration instanceof org.deeplearning4j.nn.conf.ComputationGraphConfiguration) {
-            ComputationGraph g = new ComputationGraph(
+            ComputationGraph g = DataLossNetworks.graph(
                     ((org.deeplearning4j.nn.conf.ComputationGraphConfiguration) configuration).clone());
             g.init(params.dup(), false);
             return new Graph(g);
         }
         if (configuration instanceof org.deeplearning4j.nn.conf.MultiLayerConfiguration) {
-            MultiLayerNetwork n = new MultiLayerNetwork(
+            MultiLayerNetwork n = DataLossNetworks.multiLayer(
                     ((org.deeplearning4j.nn.conf.MultiLayerConfiguration) configuration).clone());
             n.init(params.dup(), false);
             return new Mln(n);

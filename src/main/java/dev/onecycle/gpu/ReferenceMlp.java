@@ -6,7 +6,8 @@ package dev.onecycle.gpu;
  * the reference {@code onecycle gpu-check} compares ND4J's result against. It follows DL4J's arithmetic: the
  * loss gradient is divided by the minibatch size, then L2 ({@code grad += l2 * w}) is added, then Nesterov
  * ({@code v' = mu v - lr g; w -= mu v - (1 + mu) v'}); the score of a step is the mean loss of its minibatch
- * before the update plus {@code 0.5 l2 |w|^2} over both weight matrices.
+ * before the update (the data loss only: the L2 penalty is in the gradient, not in the score, as with
+ * {@code dl4j.DataLossNetworks}).
  */
 final class ReferenceMlp {
     private final double lr;
@@ -70,7 +71,7 @@ final class ReferenceMlp {
             }
             loss -= Math.log(p[i][labels[i]]);
         }
-        double score = loss / n + 0.5 * l2 * (squares(w1) + squares(w2));
+        double score = loss / n; // the data loss only, as DL4J's score is here (dl4j.DataLossNetworks)
 
         // gradients of the mean loss
         double[][] dz2 = new double[n][classes];
@@ -132,15 +133,5 @@ final class ReferenceMlp {
             v[i] = momentum * v[i] - lr * grad;
             w[i] -= momentum * before - (1 + momentum) * v[i];
         }
-    }
-
-    private static double squares(double[][] w) {
-        double s = 0;
-        for (double[] row : w) {
-            for (double x : row) {
-                s += x * x;
-            }
-        }
-        return s;
     }
 }

@@ -2,6 +2,7 @@ package dev.onecycle.ml;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.onecycle.dl4j.DataLossNetworks;
 import dev.onecycle.dl4j.Network;
 import dev.onecycle.schedule.InvalidParameterException;
 import java.io.IOException;
@@ -62,11 +63,11 @@ final class NetworkSpecs {
         Object conf = configuration(spec);
         try {
             if (conf instanceof ComputationGraphConfiguration) {
-                ComputationGraph g = new ComputationGraph((ComputationGraphConfiguration) conf);
+                ComputationGraph g = DataLossNetworks.graph((ComputationGraphConfiguration) conf);
                 g.init();
                 return Network.of(g);
             }
-            MultiLayerNetwork n = new MultiLayerNetwork((MultiLayerConfiguration) conf);
+            MultiLayerNetwork n = DataLossNetworks.multiLayer((MultiLayerConfiguration) conf);
             n.init();
             return Network.of(n);
         } catch (RuntimeException e) {
