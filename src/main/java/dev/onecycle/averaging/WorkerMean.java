@@ -57,11 +57,42 @@ final class WorkerMean {
         if (n == 0) {
             return null;
         }
+        if (n == 2 && fanIn >= inWorkerOrder.size()) {
+            return meanOfTwo(inWorkerOrder);
+        }
         java.util.ArrayList<float[]> groupSums = new java.util.ArrayList<>();
         for (int g = 0; g < inWorkerOrder.size(); g += fanIn) {
             groupSums.add(sum(inWorkerOrder.subList(g, Math.min(inWorkerOrder.size(), g + fanIn))));
         }
         return divide(sum(groupSums), n);
+    }
+
+    /**
+     * Two trained workers in one group (the usual local[2] and two-executor case): {@code (a + b) / 2} in one pass
+     * instead of three (copy, add, divide): the same float operations in the same order, so the same bits, with a
+     * third of the memory traffic of a round's mean on the driver.
+     */
+    private static float[] meanOfTwo(List<float[]> inWorkerOrder) {
+        float[] a = null;
+        float[] b = null;
+        for (float[] s : inWorkerOrder) {
+            if (s != null) {
+                if (a == null) {
+                    a = s;
+                } else {
+                    b = s;
+                }
+            }
+        }
+        if (a.length != b.length) {
+            throw new IllegalStateException("workers returned states of " + a.length + " and " + b.length + " values");
+        }
+        float[] out = new float[a.length];
+        float d = 2;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (a[i] + b[i]) / d;
+        }
+        return out;
     }
 
     /** The total of the group sums (in group order) divided by {@code trained}. */

@@ -8,6 +8,7 @@ import dev.onecycle.plot.LrFindPlot;
 import dev.onecycle.run.RangeTest;
 import dev.onecycle.run.RunInputException;
 import dev.onecycle.run.RunSettings;
+import dev.onecycle.spark.DriverData;
 import dev.onecycle.spark.LrFinder;
 import dev.onecycle.spark.TrainingObserver;
 import java.io.BufferedWriter;
@@ -18,9 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * The learning-rate range test of {@code onecycle lr-find} and {@code train --lr-max auto}: {@link LrFinder} with
@@ -50,7 +49,7 @@ public final class LrFindRun {
      * Runs the test ({@link RangeTest}) and writes its outputs; {@code used} names the suggestion the caller takes
      * (marked in {@value #SUGGESTIONS}), or null.
      */
-    static RangeTestResult run(JavaSparkContext sc, RunSettings s, Network network, JavaRDD<DataSet> data,
+    static RangeTestResult run(JavaSparkContext sc, RunSettings s, Network network, DriverData data,
             int workers, RunFolder run, PrintWriter out, List<TrainingObserver> observers, String used)
             throws IOException {
         out.println(RangeTest.describe(s, workers, s.lrRange()));

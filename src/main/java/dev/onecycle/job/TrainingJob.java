@@ -330,7 +330,7 @@ public final class TrainingJob {
                 TrainingPlan plan;
                 try (DriverData train = new DriverData(sc, p.train, p.classes, start.workers())) {
                     builder.setPolicy(start.policy() != null ? start.policy() : lrMaxFromRangeTest(sc, p, start, train));
-                    plan = builder.build().fit(sc, start.network(), train.rdd());
+                    plan = builder.build().fit(sc, start.network(), train);
                 }
                 Result result = finish(p, start.network(), recorder, plan);
                 List<String> failed = session.checkpointer() == null ? List.of() : session.checkpointer().failedWrites();
@@ -385,7 +385,7 @@ public final class TrainingJob {
      */
     private OneCyclePolicy lrMaxFromRangeTest(JavaSparkContext sc, Prepared p, RunStart start, DriverData train)
             throws IOException {
-        RangeTestResult r = LrFindRun.run(sc, run, start.network(), train.rdd(), start.workers(),
+        RangeTestResult r = LrFindRun.run(sc, run, start.network(), train, start.workers(),
                 p.run, out, List.of(stop.atRounds()), Suggestions.AUTO);
         Suggestion chosen = RangeTest.auto(r, RunNaming.FLAGS);
         log(String.format(Locale.ROOT, "lr-max auto: %s (the range test's %s suggestion, read at lr %s of the curve); "
@@ -414,7 +414,7 @@ public final class TrainingJob {
                 sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
         out.printf(Locale.ROOT, "data: %s (%d training examples)%n", p.source, p.train.size());
         try (DriverData train = new DriverData(sc, p.train, p.classes, workers)) {
-            return LrFindRun.run(sc, run, p.network, train.rdd(), workers, p.run, out,
+            return LrFindRun.run(sc, run, p.network, train, workers, p.run, out,
                     List.of(stop.atRounds()), null);
         } catch (TrainingStoppedException e) {
             throw new TrainingStoppedException(stop.requested(), "stopped by SIG" + stop.requested() + " during the "

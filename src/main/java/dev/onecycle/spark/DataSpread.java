@@ -1,5 +1,6 @@
 package dev.onecycle.spark;
 
+import dev.onecycle.data.LabeledData;
 import dev.onecycle.worker.Seeds;
 import dev.onecycle.worker.ShardPiece;
 import dev.onecycle.worker.WorkerShard;
@@ -95,6 +96,42 @@ public final class DataSpread {
         }, false);
         return JavaPairRDD.fromJavaRDD(pieces).partitionBy(new HashPartitioner(workers)).values()
                 .mapPartitionsWithIndex((w, it) -> List.of(WorkerShard.assemble(w, it, batchSize)).iterator(), true);
+    }
+
+    /**
+     * Worker {@code w}'s shard built directly from all the examples (features as {@link LabeledData#copyFeatures}
+     * gives them, labels one-hot over {@code classes}): bitwise the shard {@link #shards} assembles from blocks of
+     * the same examples' {@link LabeledData#toDataSets DataSets}.
+     */
+    static WorkerShard shard(LabeledData data, int classes, int[] positions, int workers, int w, int batchSize) {
+        int n = data.size();
+        if (positions.length != n) {
+            throw new IllegalStateException("positions for " + positions.length + " examples, the data has " + n);
+        }
+        int count = 0;
+        for (int p : positions) {
+            if (p % workers == w) {
+                count++;
+            }
+        }
+        int fLen = data.features();
+        float[] f = new float[Math.toIntExact((long) count * fLen)];
+        float[] l = new float[Math.toIntExact((long) count * classes)];
+        for (int i = 0; i < n; i++) {
+            int p = positions[i];
+            if (p % workers != w) {
+                continue;
+            }
+            int s = p / workers;
+            data.copyFeatures(i, f, s * fLen);
+            int c = data.label(i);
+            if (c >= classes) {
+                throw new IllegalArgumentException("label " + c + " of example " + i + " is not a class in [0, "
+                        + classes + ")");
+            }
+            l[s * classes + c] = 1f;
+        }
+        return WorkerShard.ofRows(w, count, new long[] {fLen}, fLen, classes, f, l, batchSize);
     }
 
     /** Cuts a block into one piece per worker that receives any of its rows. */

@@ -34,8 +34,7 @@ final class Epochs {
     private final JavaSparkContext sc;
     private final JobGroupScope jobs;
     private final Network network;
-    private final JavaRDD<ExampleBlock> blocks;
-    private final long[] offsets;
+    private final ShardSource source;
     private final TrainingPlan plan;
     private final Averaging averaging;
     private final AveragingEndpoint endpoint;
@@ -43,14 +42,13 @@ final class Epochs {
     private long watches;
 
     Epochs(OneCycleTrainer trainer, JavaSparkContext sc, JobGroupScope jobs, Network network,
-            JavaRDD<ExampleBlock> blocks, long[] offsets, TrainingPlan plan, Averaging averaging,
+            ShardSource source, TrainingPlan plan, Averaging averaging,
             AveragingEndpoint endpoint) {
         this.trainer = trainer;
         this.sc = sc;
         this.jobs = jobs;
         this.network = network;
-        this.blocks = blocks;
-        this.offsets = offsets;
+        this.source = source;
         this.plan = plan;
         this.averaging = averaging;
         this.endpoint = endpoint;
@@ -65,7 +63,7 @@ final class Epochs {
         jobs.describe("1cycle epoch " + epoch + ": spreading the data over " + plan.workers() + " workers");
         Broadcast<int[]> positions = sc.broadcast(DataSpread.positions(plan.seed(), epoch,
                 Math.toIntExact(plan.examples())));
-        JavaRDD<WorkerShard> shards = DataSpread.shards(blocks, offsets, positions, plan.workers(),
+        JavaRDD<WorkerShard> shards = source.shards(sc, positions, plan.workers(),
                 plan.batchSizePerWorker());
         shards.persist(StorageLevel.MEMORY_ONLY());
         long spreadStarted = System.nanoTime();

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.dataset.DataSet;
@@ -66,6 +67,15 @@ public final class LrFinder {
      * the curve with its suggestions. Cancelling the caller's job group stops it as it stops a fit.
      */
     public RangeTestResult run(JavaSparkContext sc, Network network, JavaRDD<DataSet> data) {
+        return run(trainer -> trainer.fit(sc, network.copy(), data));
+    }
+
+    /** {@link #run(JavaSparkContext, Network, JavaRDD)} on examples held on the driver (no shuffle per epoch). */
+    public RangeTestResult run(JavaSparkContext sc, Network network, DriverData data) {
+        return run(trainer -> trainer.fit(sc, network.copy(), data));
+    }
+
+    private RangeTestResult run(Consumer<OneCycleTrainer> fit) {
         RangeTestCurve curve = new RangeTestCurve(range);
         // the policy only fixes the plan: every epoch has >= 1 iteration, so numIt epochs hold the sweep
         OneCyclePolicy policy = OneCyclePolicy.builder().setLrMax(range.endLr()).optMomentum(momentum, momentum)
@@ -77,7 +87,7 @@ public final class LrFinder {
         for (TrainingObserver o : observers) {
             b.optObserver(o);
         }
-        b.build().fit(sc, network.copy(), data);
+        fit.accept(b.build());
         if (!curve.done()) {
             throw new IllegalStateException("the range test ended after " + curve.points().size() + " of "
                     + range.numIt() + " iterations: the data gave no more");

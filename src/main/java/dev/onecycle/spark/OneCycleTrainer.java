@@ -24,7 +24,6 @@ import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.storage.StorageLevel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -119,9 +118,10 @@ public final class OneCycleTrainer {
      * Trains the slice's epochs on {@code data} (DataSets of one or more examples) and leaves the averaged
      * result in {@code network}, positioned at the slice's end (iteration and epoch counters).
      *
-     * <p>The data is packed once into contiguous blocks (on the executors' disks) and spread per epoch; the
-     * input's lineage stays the blocks' parents, so an RDD made with {@code sc.parallelize} would ship its data in
-     * every epoch's spread tasks: hand driver-held examples over with {@link DriverData} instead.
+     * <p>The data is packed once into contiguous blocks (on the executors' disks) and spread per epoch by a
+     * shuffle; the input's lineage stays the blocks' parents, so an RDD made with {@code sc.parallelize} would
+     * ship its data in every epoch's spread tasks: hand driver-held examples over as a {@link DriverData}
+     * ({@link #fit(JavaSparkContext, Network, DriverData)}: no shuffle at all) instead.
      *
      * <p>Jobs run in the caller's Spark job group when it set one (Zeppelin's paragraph group), else in the
      * trainer's own; cancelling that group stops training at the current job with a
@@ -129,9 +129,21 @@ public final class OneCycleTrainer {
      * returns or throws.
      */
     public TrainingPlan fit(JavaSparkContext sc, Network network, JavaRDD<DataSet> data) {
+        return fit(sc, network, new ShuffledShards(data));
+    }
+
+    /**
+     * {@link #fit(JavaSparkContext, Network, JavaRDD)} on examples held on the driver: every executor already
+     * holds them ({@code data}'s broadcast), so each epoch's shards are built by the workers' tasks themselves,
+     * with no shuffle; the result is bitwise that of {@code fit(sc, network, data.rdd())}.
+     */
+    public TrainingPlan fit(JavaSparkContext sc, Network network, DriverData data) {
+        return fit(sc, network, data.shards());
+    }
+
+    private TrainingPlan fit(JavaSparkContext sc, Network network, ShardSource source) {
         String fitId = UUID.randomUUID().toString();
         TrainingPlan plan = null;
-        JavaRDD<ExampleBlock> blocks = DataSpread.blocks(data);
         Broadcast<NetworkSpec> spec = null;
         AveragingEndpoint endpoint = null;
         boolean finished = false;
@@ -145,10 +157,7 @@ public final class OneCycleTrainer {
         }
         try (JobGroupScope jobs = JobGroupScope.enter(sc, "onecycle-" + fitId)) {
             jobs.describe("1cycle: packing and counting the data");
-            blocks.persist(StorageLevel.DISK_ONLY());
-            List<Integer> counts = jobs.run(-1, 0, () -> blocks.map(b -> b.count).collect());
-            long[] offsets = DataSpread.offsets(counts);
-            long examples = counts.stream().mapToLong(Integer::longValue).sum();
+            long examples = source.prepare(jobs);
             plan = plan(examples);
             CycleSlice slice = plan.slice();
             if (stepSchedule == null) {
@@ -165,7 +174,7 @@ public final class OneCycleTrainer {
             endpoint = AveragingEndpoint.start(fitId, plan.workers(), stateLength);
             Averaging strategy = path.start(new Averaging.Context(sc, spec, workers, aggregationDepth, endpoint,
                     roundsPerJob));
-            Epochs epochs = new Epochs(this, sc, jobs, network, blocks, offsets, plan, strategy, endpoint);
+            Epochs epochs = new Epochs(this, sc, jobs, network, source, plan, strategy, endpoint);
             for (TrainingObserver o : observers) {
                 o.onStart(plan);
             }
@@ -187,7 +196,7 @@ public final class OneCycleTrainer {
             }
             throw e;
         } finally {
-            blocks.unpersist(false);
+            source.release();
             if (spec != null && finished) { // after a failure, killed tasks may still read it: Spark's cleaner frees it
                 spec.destroy();
             }

@@ -35,6 +35,24 @@ public final class WorkerShard implements Serializable {
         this.batchSize = batchSize;
     }
 
+    /**
+     * Worker {@code worker}'s shard of {@code count} examples already in slot order: {@code features} holds
+     * {@code count} rows of {@code featureLength} values (one example's shape is {@code featureShape}), {@code
+     * labels} {@code count} rows of {@code labelLength}.
+     */
+    public static WorkerShard ofRows(int worker, int count, long[] featureShape, int featureLength, int labelLength,
+            float[] features, float[] labels, int batchSize) {
+        if (count == 0) {
+            return new WorkerShard(worker, 0, null, 0, 0, new float[0], new float[0], batchSize);
+        }
+        if (features.length != (long) count * featureLength || labels.length != (long) count * labelLength) {
+            throw new IllegalArgumentException("a shard of " + count + " examples needs " + (long) count * featureLength
+                    + " feature and " + (long) count * labelLength + " label values, got " + features.length + " and "
+                    + labels.length);
+        }
+        return new WorkerShard(worker, count, featureShape, featureLength, labelLength, features, labels, batchSize);
+    }
+
     /** Places every piece's rows at their slots; the slots of all pieces are exactly {@code 0..n-1}. */
     public static WorkerShard assemble(int worker, Iterator<ShardPiece> pieces, int batchSize) {
         java.util.List<ShardPiece> all = new java.util.ArrayList<>();

@@ -71,6 +71,26 @@ class WorkerMeanTest {
         assertArrayEquals(WorkerMean.mean(s, fanIn), WorkerMean.divide(WorkerMean.sum(partials), trained));
     }
 
+    /** The one-pass mean of two workers equals the copy-add-divide of sum and divide, bitwise, signed zeros included. */
+    @Test
+    void twoWorkersOnePassMeanIsBitwiseTheSumThenDivide() {
+        List<float[]> s = states(2, 1000, 4);
+        s.get(0)[0] = -0f;
+        s.get(1)[0] = -0f; // -0 + -0 = -0: a mean that started from 0 would say +0
+        s.get(0)[1] = Float.MAX_VALUE;
+        s.get(1)[1] = Float.MAX_VALUE; // overflows to +inf in float, as the sum does
+        s.get(0)[2] = Float.NaN;
+        float[] mean = WorkerMean.mean(s, 2);
+        float[] reference = WorkerMean.divide(WorkerMean.sum(s), 2);
+        for (int i = 0; i < mean.length; i++) {
+            assertEquals(Float.floatToRawIntBits(reference[i]), Float.floatToRawIntBits(mean[i]), "value " + i);
+        }
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(mean[0]));
+        // three workers of which one did not train: the same two-worker mean
+        List<float[]> three = new ArrayList<>(Arrays.asList(s.get(0), null, s.get(1)));
+        assertArrayEquals(mean, WorkerMean.mean(three, 3));
+    }
+
     @Test
     void noWorkerTrainedMeansNoMean() {
         assertNull(WorkerMean.mean(Arrays.asList(null, null), 2));

@@ -85,7 +85,7 @@ public final class PeerBenchmark {
                                 compute.add(e.computeSeconds());
                                 loss[0] = e.trainLoss();
                             }
-                        }).build().fit(sc, network(net), d.rdd());
+                        }).build().fit(sc, network(net), d);
             } finally {
                 sc.stop();
             }

@@ -147,7 +147,7 @@ public final class SpeedBenchmark {
                         public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
                             out.add(epoch);
                         }
-                    }).build().fit(sc, FashionMlp.create(FEATURES, hidden, CLASSES, 42), d.rdd());
+                    }).build().fit(sc, FashionMlp.create(FEATURES, hidden, CLASSES, 42), d);
         }
         return out.subList(1, out.size());
     }
@@ -331,7 +331,7 @@ public final class SpeedBenchmark {
                             public void onEpoch(TrainingPlan plan, EpochSummary epoch, Network network) {
                                 out.add(epoch);
                             }
-                        }).build().fit(sc, net, d.rdd());
+                        }).build().fit(sc, net, d);
             }
             double acc = net.evaluate(new ListDataSetIterator<>(test, 500)).accuracy();
             EpochSummary last = out.get(out.size() - 1);

@@ -20,10 +20,12 @@ import dev.onecycle.worker.TaskThreads;
 import dev.onecycle.worker.WorkerNetworks;
 import java.io.File;
 import java.nio.file.Path;
+import dev.onecycle.worker.WorkerShard;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -274,6 +276,50 @@ class OneCycleTrainerTest {
         assertEquals(viaDriver.applied, viaBarrier.applied, "same applied schedule and losses");
         assertEquals(viaDriver.applied, viaBarrierOneRoundPerJob.applied);
         assertEquals(a.iterationCount(), b.iterationCount());
+    }
+
+    /**
+     * Examples held on the driver train bitwise as the same examples as an RDD: the shards each worker builds
+     * from DriverData's broadcast (no shuffle) equal those the shuffle assembles from the RDD's blocks.
+     */
+    @Test
+    void driverHeldExamplesBuiltIntoShardsWhereTheyTrainGiveBitwiseTheShuffledRunsResult() {
+        Recording viaShuffle = new Recording();
+        Recording viaReplica = new Recording();
+        Network a = freshNetwork();
+        Network b = freshNetwork();
+        try (DriverData d = new DriverData(sc, images, 10, 3)) {
+            trainer(viaShuffle).optEpochs(2).build().fit(sc, a, d.rdd());
+            trainer(viaReplica).optEpochs(2).build().fit(sc, b, d);
+        }
+        assertArrayEquals(params(a), params(b));
+        assertArrayEquals(a.updaterState().dup().data().asFloat(), b.updaterState().dup().data().asFloat());
+        assertEquals(viaShuffle.applied, viaReplica.applied, "same applied schedule and losses");
+        assertEquals(viaShuffle.epochs.size(), viaReplica.epochs.size());
+    }
+
+    /** Every worker count, even or not: the shard a worker builds from all examples is the shuffle's, bitwise. */
+    @Test
+    void aShardBuiltFromAllExamplesEqualsTheShuffledShard() {
+        for (int workers : new int[] {1, 2, 3, 5}) {
+            int[] positions = DataSpread.positions(9, 1, EXAMPLES);
+            Broadcast<int[]> p = sc.broadcast(positions);
+            List<WorkerShard> shuffled = DataSpread.shards(DataSpread.blocks(data()).cache(),
+                    DataSpread.offsets(DataSpread.blocks(data()).map(x -> x.count).collect()), p, workers, BATCH).collect();
+            for (int w = 0; w < workers; w++) {
+                WorkerShard built = DataSpread.shard(images, 10, positions, workers, w, BATCH);
+                WorkerShard moved = shuffled.get(w);
+                assertEquals(moved.size(), built.size(), workers + " workers, worker " + w);
+                for (int step = 0; step < moved.numBatches(); step++) {
+                    assertArrayEquals(moved.batch(step).getFeatures().data().asFloat(),
+                            built.batch(step).getFeatures().data().asFloat(), "features of step " + step);
+                    assertArrayEquals(moved.batch(step).getLabels().data().asFloat(),
+                            built.batch(step).getLabels().data().asFloat(), "labels of step " + step);
+                    assertArrayEquals(moved.batch(step).getFeatures().shape(), built.batch(step).getFeatures().shape());
+                }
+            }
+            p.destroy();
+        }
     }
 
     @Test
