@@ -103,6 +103,16 @@ final class SettingOptions {
         }
     }
 
+    /** {@code onecycle study}'s settings that are train's too: every run's network and peak. */
+    static final class Study implements IModelTransformer {
+        static final List<Setting<?>> SETTINGS = List.of(Settings.NETWORK, Settings.LR_MAX);
+
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            return addAll(spec, SETTINGS, List.of());
+        }
+    }
+
     /** {@code onecycle schedule}'s: the policy and the cycle; it has no default peak or cycle length. */
     static final class Schedule implements IModelTransformer {
         static final List<Setting<?>> SETTINGS = List.of(Settings.LR_MAX, Settings.TOT_EPOCHS, Settings.START_EPOCH,

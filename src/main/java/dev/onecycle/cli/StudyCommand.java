@@ -1,5 +1,7 @@
 package dev.onecycle.cli;
 
+import dev.onecycle.settings.SettingValues;
+import dev.onecycle.settings.Settings;
 import dev.onecycle.study.StudyPlan;
 import dev.onecycle.study.StudyReport;
 import dev.onecycle.study.StudyRunner;
@@ -22,12 +24,13 @@ import picocli.CommandLine.Spec;
  * same command again), with a progress line per epoch; ends with the report ({@code report.md}, CSVs, PNGs).
  */
 @Command(name = "study", mixinStandardHelpOptions = true, sortOptions = false,
+        modelTransformer = SettingOptions.Study.class,
         description = {"The divided-1cycle study: one E-epoch cycle vs two cycles (2nd peak lrMax/4) vs four cycles, "
                 + "and the one cycle run in pieces (checked bitwise equal), over several seeds, with a report.",
             "Run the same command again to continue a stopped or killed study; finished runs are kept."},
         footer = {"", "Examples:",
             "  onecycle study --out study/mlp --epochs 40 --seeds 3",
-            "  onecycle study --out study/lenet --network lenet --seeds 2 --max-examples 15000",
+            "  onecycle study --out study/lenet --network lenet --seeds 2",
             "  onecycle study --out study/mlp --seeds 3 --report-only    # report the runs done so far"})
 public final class StudyCommand implements Callable<Integer> {
     @Spec
@@ -36,10 +39,6 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true,
             description = "The study's folder: runs, logs, checkpoints and the report. Give the same to continue.")
     Path out;
-
-    @Option(names = "--network", paramLabel = "mlp|lenet", defaultValue = "mlp",
-            description = "Built-in network of every run (train's --network; default: ${DEFAULT-VALUE}).")
-    String network;
 
     @Option(names = "--epochs", paramLabel = "E", defaultValue = "40",
             description = "The budget of every policy, in epochs (even; default: ${DEFAULT-VALUE}).")
@@ -52,11 +51,6 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--policies", paramLabel = "LIST", split = ",", defaultValue = "1,2,3,4",
             description = "Policies to run (default: ${DEFAULT-VALUE}; 4 needs 1).")
     List<Integer> policies;
-
-    @Option(names = "--lr-max", paramLabel = "X", defaultValue = "0.1",
-            description = "Peak learning rate (policy 2's second cycle: X / --second-peak-divisor; default: "
-                    + "${DEFAULT-VALUE}).")
-    double lrMax;
 
     @Option(names = "--second-peak-divisor", paramLabel = "D", defaultValue = "4",
             description = "Policy 2's second cycle peaks at lr-max / D (default: ${DEFAULT-VALUE}).")
@@ -102,6 +96,9 @@ public final class StudyCommand implements Callable<Integer> {
             if (seeds < 1) {
                 throw new StudyPlan.InvalidStudyException("--seeds", "must be >= 1 (seeds 1..N), got " + seeds);
             }
+            SettingValues shared = SettingOptions.values(spec, SettingOptions.Study.SETTINGS); // train's own flags
+            String network = shared.get(Settings.NETWORK).id();
+            double lrMax = shared.get(Settings.LR_MAX);
             plan = new StudyPlan(network, epochs, LongStream.rangeClosed(1, seeds).boxed().toList(), policies, lrMax,
                     secondPeakDivisor, cycles, pieces, workers, maxExamples, data, hidden);
             List<String> extra = new ArrayList<>(List.of("--master", master != null ? master

@@ -211,11 +211,11 @@ public final class StudyReport {
             for (Policy p : policies) {
                 Done d = find(done, seed, p.number());
                 if (d != null) {
-                    lr.put(p.label(plan), appliedLr(d.dir().resolve("applied-schedule.csv")));
+                    lr.put(p.label(plan), appliedLr(d.dir().resolve("applied-schedule.csv"), plan.epochs()));
                 }
             }
             Files.write(out.resolve(net + "-applied-lr.png"), chart("learning rate applied by worker 0 (seed " + seed
-                    + "), " + net, "step", "learning rate", lr, false));
+                    + "), " + net, "epoch (steps / steps per epoch)", "learning rate", lr, false, plan.epochs()));
             md.append("\n## Curves\n\n![test accuracy](").append(net).append("-test-accuracy.png)\n\n![train loss](")
                     .append(net).append("-train-loss.png)\n\n![applied learning rate](").append(net)
                     .append("-applied-lr.png)\n\nPer-epoch means and sds: `curves.csv`; every run: `runs.csv`; its "
@@ -269,14 +269,16 @@ public final class StudyReport {
         return c;
     }
 
-    private static double[][] appliedLr(Path csv) throws IOException {
+    /** (epoch, lr) points of a run's applied schedule: step s of n steps in E epochs is at epoch s * E / n. */
+    private static double[][] appliedLr(Path csv, int epochs) throws IOException {
         List<String> rows = Files.readAllLines(csv);
         int n = rows.size() - 1;
+        double perStep = (double) epochs / Math.max(1, n);
         int stride = Math.max(1, n / 2000);
         List<double[]> pts = new ArrayList<>();
         for (int i = 1; i < rows.size(); i += stride) {
             String[] f = rows.get(i).split(",");
-            pts.add(new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[3])});
+            pts.add(new double[] {Double.parseDouble(f[0]) * perStep, Double.parseDouble(f[3])});
         }
         double[][] xy = new double[2][pts.size()];
         for (int i = 0; i < pts.size(); i++) {
@@ -288,8 +290,19 @@ public final class StudyReport {
 
     private static byte[] chart(String title, String xTitle, String yTitle, Map<String, double[][]> series,
             boolean logY) throws IOException {
+        return chart(title, xTitle, yTitle, series, logY, 0);
+    }
+
+    /** {@code xMax > 0}: the x axis spans [0, xMax] (round ticks for values sampled between the epochs). */
+    private static byte[] chart(String title, String xTitle, String yTitle, Map<String, double[][]> series,
+            boolean logY, int xMax) throws IOException {
         XYChart chart = new XYChartBuilder().width(1000).height(480).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
+        if (xMax > 0) {
+            chart.getStyler().setXAxisMin(0.0);
+            chart.getStyler().setXAxisMax((double) xMax);
+            chart.getStyler().setXAxisDecimalPattern("0");
+        }
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotBackgroundColor(Color.WHITE);
         chart.getStyler().setYAxisLogarithmic(logY);
