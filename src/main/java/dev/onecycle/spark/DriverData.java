@@ -52,7 +52,7 @@ public final class DriverData implements AutoCloseable {
      * dev.onecycle.dl4j.Network, DriverData)}); bitwise the shards of {@link #rdd()}.
      */
     ShardSource shards() {
-        return new ReplicatedShards(examples, classes);
+        return new ReplicatedShards(examples, classes, rdd.getNumPartitions());
     }
 
     @Override

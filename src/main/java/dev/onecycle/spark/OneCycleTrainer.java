@@ -157,7 +157,7 @@ public final class OneCycleTrainer {
         }
         try (JobGroupScope jobs = JobGroupScope.enter(sc, "onecycle-" + fitId)) {
             jobs.describe("1cycle: packing and counting the data");
-            long examples = source.prepare(jobs);
+            long examples = source.prepare(sc, jobs);
             plan = plan(examples);
             CycleSlice slice = plan.slice();
             if (stepSchedule == null) {
@@ -170,7 +170,7 @@ public final class OneCycleTrainer {
             network.setEpochCount(slice.startEpoch());
             spec = sc.broadcast(new NetworkSpec(fitId, network, policy, slice, stepSchedule));
             int stateLength = stateLength(network);
-            AveragingPath path = averaging.choose(Cluster.of(sc, workers, 4L * stateLength));
+            AveragingPath path = averaging.choose(registered(sc, workers, 4L * stateLength));
             endpoint = AveragingEndpoint.start(fitId, plan.workers(), stateLength);
             Averaging strategy = path.start(new Averaging.Context(sc, spec, workers, aggregationDepth, endpoint,
                     roundsPerJob));
@@ -208,6 +208,31 @@ public final class OneCycleTrainer {
                 endpoint.close();
             }
         }
+    }
+
+    /**
+     * The cluster once a task slot per worker has registered, or as it is after Spark's own wait for executors
+     * ({@code spark.scheduler.maxRegisteredResourcesWaitingTime}, 30 s by default) runs out: executors of a
+     * standalone, YARN or Kubernetes application register one by one while the first jobs run, and the averaging
+     * path is chosen from the slots they offer. Local masters and dynamic allocation are taken as they are.
+     */
+    private static Cluster registered(JavaSparkContext sc, int workers, long stateBytes) {
+        Cluster now = Cluster.of(sc, workers, stateBytes);
+        if (sc.isLocal() || now.dynamicAllocation() || now.taskSlots() >= workers) {
+            return now;
+        }
+        long deadline = System.nanoTime()
+                + 1_000_000L * sc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s");
+        while (now.taskSlots() < workers && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            now = Cluster.of(sc, workers, stateBytes);
+        }
+        return now;
     }
 
     /** The values of a worker's state: parameters, then updater state ({@link NetworkState}). */

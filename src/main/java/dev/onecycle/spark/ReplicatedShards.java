@@ -15,15 +15,36 @@ import org.apache.spark.broadcast.Broadcast;
 final class ReplicatedShards implements ShardSource {
     private final Broadcast<LabeledData> examples;
     private final int classes;
+    private final int partitions;
 
-    ReplicatedShards(Broadcast<LabeledData> examples, int classes) {
+    /** {@code partitions}: tasks of the preparing job (the DriverData's RDD's). */
+    ReplicatedShards(Broadcast<LabeledData> examples, int classes, int partitions) {
         this.examples = examples;
         this.classes = classes;
+        this.partitions = Math.max(1, partitions);
     }
 
+    /**
+     * A job of one task per partition that reads the broadcast's size where it runs: it waits for a cluster's
+     * executors as the shuffled source's packing job does, and fetches the examples to them before the first
+     * epoch; each executor reports the same count.
+     */
     @Override
-    public long prepare(JobGroupScope jobs) {
-        return examples.value().size();
+    public long prepare(JavaSparkContext sc, JobGroupScope jobs) {
+        Broadcast<LabeledData> data = examples;
+        List<Integer> ids = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            ids.add(p);
+        }
+        List<Integer> sizes = jobs.run(-1, 0, () -> sc.parallelize(ids, partitions).map(p -> data.value().size())
+                .collect());
+        int n = examples.value().size();
+        for (int size : sizes) {
+            if (size != n) {
+                throw new IllegalStateException("an executor holds " + size + " examples, the driver " + n);
+            }
+        }
+        return n;
     }
 
     @Override

@@ -19,8 +19,12 @@ import org.apache.spark.broadcast.Broadcast;
  * </ul>
  */
 interface ShardSource {
-    /** Gets the source ready for the fit (a counting job where the size is not known) and returns its examples. */
-    long prepare(JobGroupScope jobs);
+    /**
+     * Gets the source ready for the fit and returns its examples. It runs a Spark job either way: on a cluster the
+     * averaging path is chosen next from the task slots of the executors that have registered, and a first job
+     * is what waits for them to come up.
+     */
+    long prepare(JavaSparkContext sc, JobGroupScope jobs);
 
     /** The epoch's shards: partition {@code w} holds worker w's, placed by {@code positions}. Not yet computed. */
     JavaRDD<WorkerShard> shards(JavaSparkContext sc, Broadcast<int[]> positions, int workers, int batchSize);

@@ -18,7 +18,7 @@ final class ShuffledShards implements ShardSource {
     }
 
     @Override
-    public long prepare(JobGroupScope jobs) {
+    public long prepare(JavaSparkContext sc, JobGroupScope jobs) {
         blocks.persist(StorageLevel.DISK_ONLY());
         List<Integer> counts = jobs.run(-1, 0, () -> blocks.map(b -> b.count).collect());
         offsets = DataSpread.offsets(counts);
