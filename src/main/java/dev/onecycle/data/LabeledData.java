@@ -45,6 +45,16 @@ public interface LabeledData extends java.io.Serializable {
         return x;
     }
 
+    /** The class index of example {@code i}, checked to be one of {@code classes} classes. */
+    default int classOf(int i, int classes) {
+        int c = label(i);
+        if (c >= classes) {
+            throw new IllegalArgumentException("label " + c + " of example " + i + " is not a class in [0, " + classes
+                    + ")");
+        }
+        return c;
+    }
+
     /**
      * Minibatch DataSets of up to {@code batchSize} examples in order: features {@code [n, features()]}, labels
      * one-hot {@code [n, classes]}.
@@ -61,12 +71,7 @@ public interface LabeledData extends java.io.Serializable {
             float[] y = new float[n * classes];
             for (int i = 0; i < n; i++) {
                 copyFeatures(from + i, x, i * f);
-                int c = label(from + i);
-                if (c >= classes) {
-                    throw new IllegalArgumentException("label " + c + " of example " + (from + i)
-                            + " is not a class in [0, " + classes + ")");
-                }
-                y[i * classes + c] = 1f;
+                y[i * classes + classOf(from + i, classes)] = 1f;
             }
             out.add(new DataSet(Nd4j.create(x, new long[] {n, f}, 'c'), Nd4j.create(y, new long[] {n, classes}, 'c')));
         }

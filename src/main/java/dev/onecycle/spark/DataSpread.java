@@ -124,12 +124,7 @@ public final class DataSpread {
             }
             int s = p / workers;
             data.copyFeatures(i, f, s * fLen);
-            int c = data.label(i);
-            if (c >= classes) {
-                throw new IllegalArgumentException("label " + c + " of example " + i + " is not a class in [0, "
-                        + classes + ")");
-            }
-            l[s * classes + c] = 1f;
+            l[s * classes + data.classOf(i, classes)] = 1f;
         }
         return WorkerShard.ofRows(w, count, new long[] {fLen}, fLen, classes, f, l, batchSize);
     }

@@ -2,8 +2,8 @@ package dev.onecycle.spark;
 
 import dev.onecycle.data.LabeledData;
 import dev.onecycle.worker.WorkerShard;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -32,12 +32,8 @@ final class ReplicatedShards implements ShardSource {
     @Override
     public long prepare(JavaSparkContext sc, JobGroupScope jobs) {
         Broadcast<LabeledData> data = examples;
-        List<Integer> ids = new ArrayList<>(partitions);
-        for (int p = 0; p < partitions; p++) {
-            ids.add(p);
-        }
-        List<Integer> sizes = jobs.run(-1, 0, () -> sc.parallelize(ids, partitions).map(p -> data.value().size())
-                .collect());
+        List<Integer> sizes = jobs.run(-1, 0, () -> sc.parallelize(indices(partitions), partitions)
+                .map(p -> data.value().size()).collect());
         int n = examples.value().size();
         for (int size : sizes) {
             if (size != n) {
@@ -51,12 +47,13 @@ final class ReplicatedShards implements ShardSource {
     public JavaRDD<WorkerShard> shards(JavaSparkContext sc, Broadcast<int[]> positions, int workers, int batchSize) {
         Broadcast<LabeledData> data = examples;
         int k = classes;
-        List<Integer> ids = new ArrayList<>(workers);
-        for (int w = 0; w < workers; w++) {
-            ids.add(w);
-        }
-        return sc.parallelize(ids, workers).mapPartitionsWithIndex((w, it) ->
+        return sc.parallelize(indices(workers), workers).mapPartitionsWithIndex((w, it) ->
                 List.of(DataSpread.shard(data.value(), k, positions.value(), workers, w, batchSize)).iterator(), true);
+    }
+
+    /** 0 .. n-1: one element per partition of a parallelized job. */
+    private static List<Integer> indices(int n) {
+        return IntStream.range(0, n).boxed().toList();
     }
 
     @Override

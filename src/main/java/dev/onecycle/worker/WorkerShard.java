@@ -63,7 +63,7 @@ public final class WorkerShard implements Serializable {
             n += p.slots.length;
         }
         if (n == 0) {
-            return new WorkerShard(worker, 0, null, 0, 0, new float[0], new float[0], batchSize);
+            return ofRows(worker, 0, null, 0, 0, null, null, batchSize);
         }
         ShardPiece first = all.get(0);
         int fLen = first.featureLength;
